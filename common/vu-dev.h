@@ -54,7 +54,9 @@ struct vu_dev_hooks {
  * @inflight:		Inflight region
  * @vqs:		Queues (device->num_queues of them)
  * @nvqs:		Number of entries in @vqs
- * @state_fd:		DEVICE_STATE transfer fd being served, -1 if none
+ * @state_thread:	DEVICE_STATE transfer running, or NULL
+ * @state_fd:		Its fd, -1 if none
+ * @state_load:		It loads (else it saves)
  * @state_result:	Result of the last state transfer (0 or -errno)
  */
 struct vu_dev {
@@ -76,7 +78,9 @@ struct vu_dev {
 	struct vu_inflight inflight;
 	struct vu_queue *vqs;
 	unsigned int nvqs;
+	GThread *state_thread;
 	int state_fd;
+	bool state_load;
 	int state_result;
 };
 
@@ -92,5 +96,6 @@ void vu_dev_stop_queue(struct vu_dev *dev, struct vu_queue *vq);
 void vu_dev_reset(struct vu_dev *dev);
 void vu_dev_lock(struct vu_dev *dev);
 void vu_dev_unlock(struct vu_dev *dev);
+void vu_dev_state_join(struct vu_dev *dev);
 
 #endif /* VU_DEV_H */

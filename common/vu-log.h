@@ -19,6 +19,7 @@
  * @map:	Start of our mapping
  * @map_size:	Length of our mapping
  * @enabled:	VHOST_F_LOG_ALL is negotiated: writes must be logged
+ * @overflow_seen: A write beyond the log was already reported (debug)
  */
 struct vu_log {
 	uint8_t *base;
@@ -26,6 +27,7 @@ struct vu_log {
 	void *map;
 	size_t map_size;
 	bool enabled;
+	bool overflow_seen;
 };
 
 int vu_log_set(struct vu_log *log, int fd, uint64_t size, uint64_t offset);

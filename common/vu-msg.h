@@ -265,6 +265,7 @@ struct vu_state_xfer {
  * @payload:	Payload, interpreted according to @hdr.request
  * @fds:	Received fds; a handler that keeps one sets its slot to -1
  * @nfds:	Number of valid entries in @fds
+ * @reply_fd:	An fd to send with the reply (the dispatcher closes it), or -1
  */
 struct vu_msg {
 	struct vu_msg_hdr hdr;
@@ -282,6 +283,7 @@ struct vu_msg {
 	} payload;
 	int fds[VU_MAX_FDS];
 	unsigned int nfds;
+	int reply_fd;
 };
 
 struct vu_dev;
@@ -310,6 +312,8 @@ typedef enum vu_result (*vu_handler_fn)(struct vu_dev *dev, struct vu_msg *m);
  * @max_fds:	Most fds accepted (extra fds fail validation)
  * @min_fds:	Fewest fds accepted
  * @replies:	The request has a reply of its own
+ * @needs:	Protocol feature (enum vu_proto_feature) that must have been
+ *		negotiated for the request to be valid, or -1
  * @handler:	Handler, NULL if the request is not supported
  */
 struct vu_msg_spec {
@@ -319,12 +323,13 @@ struct vu_msg_spec {
 	uint8_t min_fds;
 	uint8_t max_fds;
 	bool replies;
+	int8_t needs;
 	vu_handler_fn handler;
 };
 
 const struct vu_msg_spec *vu_msg_spec(uint32_t request);
 const char *vu_msg_name(uint32_t request);
-int vu_msg_validate(const struct vu_msg *m, const struct vu_msg_spec **spec);
+const char *vu_msg_validate(const struct vu_msg *m);
 void vu_msg_close_fds(struct vu_msg *m);
 int vu_msg_take_fd(struct vu_msg *m, unsigned int i);
 int vu_msg_recv(int sock, struct vu_msg *m);

@@ -164,6 +164,9 @@ struct vu_resubmit {
  * @call_fd:		Call eventfd, -1 if none
  * @err_fd:		Error eventfd, -1 if none
  * @inflight:		This queue's part of the inflight region, or NULL
+ * @inflight_size:	Descriptor states @inflight has room for (set by
+ *			vu_inflight_attach(); tracking is off while @size
+ *			exceeds it)
  * @inflight_counter:	Next submission counter for the inflight region
  * @resubmit:		Requests to resubmit after a reconnect, by counter
  * @resubmit_num:	Entries in @resubmit
@@ -204,6 +207,7 @@ struct vu_queue {
 	int err_fd;
 
 	void *inflight;
+	uint16_t inflight_size;
 	uint64_t inflight_counter;
 	struct vu_resubmit *resubmit;
 	unsigned int resubmit_num;
