@@ -33,7 +33,7 @@
  * @verbose:		--verbose: debug messages on
  * @version:		--version: print name and version, exit
  * @help:		--help: print every option group, exit
- * @print:		Storage for --print-*, which are handled before parsing
+ * @print:		Storage for --print-* (handled before parsing)
  */
 struct vu_opts {
 	char *socket_path;
@@ -332,7 +332,7 @@ static bool vu_check_transport(const struct vu_opts *opts, GError **err)
 	}
 	if (!opts->socket_path && opts->fd < 0) {
 		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-			    "one of --socket-path or --fd is required (see --help)");
+			    "--socket-path or --fd is required (see --help)");
 		return false;
 	}
 	return true;
@@ -445,7 +445,7 @@ static bool vu_clear_stale_socket(const struct sockaddr_un *sa, GError **err)
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
-		vu_set_errno_error(err, "cannot create a socket for", "probing");
+		vu_set_errno_error(err, "cannot probe", sa->sun_path);
 		return false;
 	}
 	r = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));

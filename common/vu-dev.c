@@ -219,6 +219,7 @@ void vu_dev_disconnect(struct vu_dev *dev)
 	vu_log_clear(&dev->log);
 	dev->proto = 0;
 	dev->owner = false;
+	dev->inflight_on = false;
 	vu_dev_unlock(dev);
 	g_mutex_lock(&dev->backend_lock);
 	vu_dev_close_fd(&dev->backend_fd);

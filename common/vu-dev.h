@@ -52,6 +52,7 @@ struct vu_dev_hooks {
  * @mem:		Guest memory
  * @log:		Dirty log
  * @inflight:		Inflight region
+ * @inflight_on:	The front-end set up @inflight in this session
  * @vqs:		Queues (device->num_queues of them)
  * @nvqs:		Number of entries in @vqs
  * @state_thread:	DEVICE_STATE transfer running, or NULL
@@ -76,6 +77,7 @@ struct vu_dev {
 	struct vu_mem mem;
 	struct vu_log log;
 	struct vu_inflight inflight;
+	bool inflight_on;
 	struct vu_queue *vqs;
 	unsigned int nvqs;
 	GThread *state_thread;

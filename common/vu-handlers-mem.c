@@ -153,18 +153,6 @@ VU_HANDLER(vu_h_set_log_fd)
 }
 
 /**
- * vu_inflight_attach() - Point every queue at its part of the region
- * @dev:	Device, locked
- */
-static void vu_inflight_attach(struct vu_dev *dev)
-{
-	unsigned int i;
-
-	for (i = 0; i < dev->nvqs; i++)
-		dev->vqs[i].inflight = vu_inflight_queue(&dev->inflight, i);
-}
-
-/**
  * vu_inflight_args_ok() - Are the queue count and size of an inflight
  * request ones we serve?
  * @dev:	Device
@@ -204,7 +192,7 @@ VU_HANDLER(vu_h_get_inflight_fd)
 	m->reply_fd = dup(fd);
 	if (m->reply_fd < 0)
 		return VU_FAIL;
-	vu_inflight_attach(dev);
+	dev->inflight_on = true;
 	d->mmap_size = dev->inflight.size;
 	d->mmap_offset = 0;
 	vu_msg_set_reply(m, m->hdr.size);
@@ -234,6 +222,6 @@ VU_HANDLER(vu_h_set_inflight_fd)
 		g_warning("SET_INFLIGHT_FD: %s", g_strerror(-ret));
 		return VU_FAIL;
 	}
-	vu_inflight_attach(dev);
+	dev->inflight_on = true;
 	return VU_OK;
 }

@@ -196,6 +196,10 @@ static enum vu_result vu_vring_start(struct vu_dev *dev, struct vu_queue *vq)
 		return VU_FAIL;
 	}
 	vq->started = true;
+	vq->inflight = NULL;
+	if (dev->inflight_on && vu_inflight_attach(&dev->inflight, vq) < 0)
+		g_warning("ring %u: does not fit the inflight region",
+			  vq->index);
 	if (vq->inflight) {
 		n = vu_inflight_recover(vq);
 		if (n > 0)

@@ -60,21 +60,25 @@ struct vuf_vq;
 /**
  * struct vuf_ring_ops - what differs between the split and packed formats
  * @layout:	Allocate the ring areas in guest memory and reset state
+ * @next_id:	The id the next @add will return
  * @add:	Make a chain of descriptors available; returns its id
  * @next_used:	Fetch one completion: 1 if one was taken, 0 if none
  * @kick_needed: Whether the device asked to be notified of what was added
  * @set_event:	Publish the used-event (interrupt suppression) value
+ * @used_pos:	The used-event value asking for a call at the next completion
  * @calls:	Enable or disable used-buffer notifications (no event idx)
  * @avail_event: Read the device's avail-event value (0 for packed)
  * @base:	Ring state for SET_VRING_BASE after a crash, as QEMU does it
  */
 struct vuf_ring_ops {
 	int (*layout)(struct vuf_vq *vq);
+	uint16_t (*next_id)(const struct vuf_vq *vq);
 	int (*add)(struct vuf_vq *vq, const struct vuf_desc *d, unsigned int n,
 		   uint64_t table_gpa);
 	int (*next_used)(struct vuf_vq *vq, struct vuf_used *u);
 	bool (*kick_needed)(const struct vuf_vq *vq);
 	void (*set_event)(struct vuf_vq *vq, uint16_t event);
+	uint16_t (*used_pos)(const struct vuf_vq *vq);
 	void (*calls)(struct vuf_vq *vq, bool enable);
 	uint16_t (*avail_event)(const struct vuf_vq *vq);
 	uint32_t (*base)(const struct vuf_vq *vq);
@@ -121,7 +125,9 @@ struct vuf_chain {
  * @calls:		Calls received (eventfd counts plus in-band messages)
  * @inband_seen:	In-band calls already counted into @calls
  * @num_free:		Free ring descriptors
- * @num_added:		Chains made available since the last kick decision
+ * @in_flight:		Chains posted and not yet collected
+ * @num_added:		Since the last kick decision: chains made available
+ *			(split) or ring descriptors filled (packed)
  * @manual_event:	Test set the used event itself: do not update it
  * @have_base:		@base holds a GET_VRING_BASE answer
  * @base:		Last base from GET_VRING_BASE (or set by the test)
@@ -133,8 +139,6 @@ struct vuf_chain {
  * @avail_wrap:		Packed: driver ring wrap counter
  * @next_used:		Packed: next descriptor slot the device will use
  * @used_wrap:		Packed: used wrap counter
- * @kick_avail:		Packed: @next_avail at the last kick decision
- * @kick_wrap:		Packed: @avail_wrap at the last kick decision
  * @free_ids:		Packed: stack of free buffer ids
  * @nfree_ids:		Packed: entries in @free_ids
  * @chains:		Per-id bookkeeping, @size entries
@@ -161,6 +165,7 @@ struct vuf_vq {
 	uint64_t calls;
 	uint64_t inband_seen;
 	uint16_t num_free;
+	unsigned int in_flight;
 	uint16_t num_added;
 	bool manual_event;
 	bool have_base;
@@ -173,8 +178,6 @@ struct vuf_vq {
 	bool avail_wrap;
 	uint16_t next_used;
 	bool used_wrap;
-	uint16_t kick_avail;
-	bool kick_wrap;
 	uint16_t *free_ids;
 	uint16_t nfree_ids;
 	struct vuf_chain *chains;
