@@ -153,6 +153,21 @@ VU_HANDLER(vu_h_set_log_fd)
 }
 
 /**
+ * vu_inflight_detach() - Detach every queue before the region is replaced
+ * @dev:	Device, locked
+ *
+ * Queues attach again when they start (vu_inflight_attach()).
+ */
+static void vu_inflight_detach(struct vu_dev *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < dev->nvqs; i++)
+		dev->vqs[i].inflight = NULL;
+	dev->inflight_on = false;
+}
+
+/**
  * vu_inflight_args_ok() - Are the queue count and size of an inflight
  * request ones we serve?
  * @dev:	Device
@@ -183,6 +198,7 @@ VU_HANDLER(vu_h_get_inflight_fd)
 
 	if (!vu_inflight_args_ok(dev, d))
 		return VU_FAIL;
+	vu_inflight_detach(dev);
 	fd = vu_inflight_create(&dev->inflight, d->num_queues, d->queue_size,
 				packed);
 	if (fd < 0) {
@@ -215,6 +231,7 @@ VU_HANDLER(vu_h_set_inflight_fd)
 
 	if (!vu_inflight_args_ok(dev, d))
 		return VU_FAIL;
+	vu_inflight_detach(dev);
 	ret = vu_inflight_set(&dev->inflight, vu_msg_take_fd(m, 0),
 			      d->mmap_size, d->mmap_offset, d->num_queues,
 			      d->queue_size, packed);

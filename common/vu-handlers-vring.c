@@ -197,16 +197,13 @@ static enum vu_result vu_vring_start(struct vu_dev *dev, struct vu_queue *vq)
 	}
 	vq->started = true;
 	vq->inflight = NULL;
-	if (dev->inflight_on && vu_inflight_attach(&dev->inflight, vq) < 0)
-		g_warning("ring %u: does not fit the inflight region",
-			  vq->index);
-	if (vq->inflight) {
-		n = vu_inflight_recover(vq);
+	if (dev->inflight_on) {
+		n = vu_inflight_attach(&dev->inflight, vq);
 		if (n > 0)
 			g_message("ring %u: resubmitting %d in-flight requests",
 				  vq->index, n);
 		else if (n < 0)
-			g_warning("ring %u: inflight region unusable: %s",
+			g_warning("ring %u: no inflight tracking: %s",
 				  vq->index, g_strerror(-n));
 	}
 	if (dev->hooks.queue_changed)

@@ -60,16 +60,15 @@ static inline void packed_mb(void)
 }
 
 /**
- * packed_fail() - Mark the queue broken (once) for a malformed ring
+ * packed_fail() - Mark the queue broken for a malformed ring
  * @vq:		Queue
- * @why:	What the guest did wrong
+ * @why:	What the guest did wrong (logged the first time only)
  *
  * Return: -EIO
  */
 static int packed_fail(struct vu_queue *vq, const char *why)
 {
-	if (!vq->broken)
-		vu_queue_set_broken(vq, why);
+	vu_queue_set_broken(vq, why);
 	return -EIO;
 }
 

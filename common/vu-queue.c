@@ -33,6 +33,7 @@ static void vu_queue_forget(struct vu_queue *vq)
 	vq->pdesc = NULL;
 	vq->driver_event = NULL;
 	vq->device_event = NULL;
+	vq->mapped_size = 0;
 	vq->last_avail_idx = 0;
 	vq->avail_wrap = true;
 	vq->shadow_avail_idx = 0;
@@ -76,8 +77,8 @@ static void vu_queue_drop_resubmit(struct vu_queue *vq)
 
 /**
  * vu_queue_reset() - Forget rings, indices, the broken state and the
- *		      resubmission list; keep the index and the fds (owned by the
- *		      device layer)
+ *		      resubmission list; keep the index and the fds (the
+ *		      device layer owns them)
  * @vq:		Queue
  */
 void vu_queue_reset(struct vu_queue *vq)
@@ -117,7 +118,7 @@ bool vu_queue_packed(const struct vu_queue *vq)
  */
 static bool vu_queue_mapped(const struct vu_queue *vq)
 {
-	if (!vq->size)
+	if (!vq->size || vq->size != vq->mapped_size)
 		return false;
 	if (vu_queue_packed(vq))
 		return vq->pdesc && vq->driver_event && vq->device_event;
@@ -139,7 +140,8 @@ static bool vu_queue_usable(const struct vu_queue *vq)
  * vu_queue_map() - Translate the ring addresses through the memory table
  * @vq:		Queue with @size, @features, @mem and @addr set
  *
- * On failure the rings are left unmapped.
+ * On failure the rings are left unmapped. The rings stay usable only while
+ * @size is the size they were mapped for.
  *
  * Return: 0 on success, -EINVAL for a bad size or misaligned ring, -EFAULT if
  *	   a ring is not entirely inside one memory region
@@ -154,10 +156,14 @@ int vu_queue_map(struct vu_queue *vq)
 	vq->pdesc = NULL;
 	vq->driver_event = NULL;
 	vq->device_event = NULL;
+	vq->mapped_size = 0;
 	if (!vq->mem || !vq->size || vq->size > VU_QUEUE_MAX_SIZE)
 		return -EINVAL;
 	r = vu_queue_packed(vq) ? vu_packed_map(vq) : vu_split_map(vq);
-	return r > 0 ? -EINVAL : r;
+	if (r)
+		return r > 0 ? -EINVAL : r;
+	vq->mapped_size = vq->size;
+	return 0;
 }
 
 /**
@@ -200,7 +206,7 @@ int vu_queue_set_base(struct vu_queue *vq, uint32_t base)
 			return -EINVAL;
 		vq->avail_wrap = base & (1u << 15);
 		vq->used_wrap = base & (1u << 31);
-	} else if (vq->used) {
+	} else if (vu_queue_mapped(vq)) {
 		used = GUINT16_FROM_LE(__atomic_load_n(&vq->used->idx,
 						       __ATOMIC_RELAXED));
 	}
@@ -288,17 +294,25 @@ int vu_queue_pop(struct vu_queue *vq, struct vu_elem *elem)
  * vu_queue_unpop() - Give back the element popped last, unused
  * @vq:		Queue
  * @elem:	That element; must directly follow its vu_queue_pop()
+ *
+ * A new chain is also dropped from the inflight region, as it will be
+ * recorded again when popped again.
  */
 void vu_queue_unpop(struct vu_queue *vq, const struct vu_elem *elem)
 {
-	if (vq->resubmit && vq->resubmit_pos)
+	if (vq->inuse)
+		vq->inuse--;
+	/* A resubmitted chain stays recorded in flight: hand it out again */
+	if (vq->resubmit && vq->resubmit_pos) {
 		vq->resubmit_pos--;
-	else if (vu_queue_packed(vq))
+		return;
+	}
+	if (vq->inflight)
+		vu_inflight_unget(vq, elem);
+	if (vu_queue_packed(vq))
 		vu_packed_unpop(vq, elem);
 	else
 		vu_split_unpop(vq, elem);
-	if (vq->inuse)
-		vq->inuse--;
 }
 
 /**
@@ -449,9 +463,9 @@ void vu_queue_set_broken(struct vu_queue *vq, const char *why)
  *
  * A buffer spanning memory regions becomes one iovec per region.
  *
- * Return: 0 on success, -EINVAL for an out buffer after an in buffer, -EFAULT
- *	   if any byte is outside guest memory, -E2BIG if @elem->iov_max would be
- *	   exceeded
+ * Return: 0 on success, -EINVAL for an out buffer after an in buffer,
+ *	   -EFAULT if any byte is outside guest memory, -E2BIG if
+ *	   @elem->iov_max would be exceeded
  */
 int vu_queue_map_desc(struct vu_queue *vq, struct vu_elem *elem,
 		      uint64_t gpa, uint32_t len, bool write)

@@ -171,6 +171,9 @@ struct vu_resubmit {
  * @resubmit:		Requests to resubmit after a reconnect, by counter
  * @resubmit_num:	Entries in @resubmit
  * @resubmit_pos:	Next entry of @resubmit to hand out
+ * @mapped_size:	@size when the rings were last mapped, 0 if unmapped:
+ *			a later SET_VRING_NUM makes the rings unusable until
+ *			they are mapped again
  */
 struct vu_queue {
 	unsigned int index;
@@ -212,6 +215,7 @@ struct vu_queue {
 	struct vu_resubmit *resubmit;
 	unsigned int resubmit_num;
 	unsigned int resubmit_pos;
+	uint16_t mapped_size;
 };
 
 /* vu-queue.c: common to both layouts */

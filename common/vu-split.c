@@ -91,17 +91,6 @@ static uint16_t *vu_split_used_event(const struct vu_queue *vq)
 }
 
 /**
- * vu_split_avail_event() - Our avail_event field (after used->ring[size])
- * @vq:		Queue, mapped
- *
- * Return: pointer to avail_event
- */
-static uint16_t *vu_split_avail_event(const struct vu_queue *vq)
-{
-	return (uint16_t *)&vq->used->ring[vq->size];
-}
-
-/**
  * vu_split_log_used() - Log a write to the used ring for live migration
  * @vq:		Queue
  * @off:	Offset of the write in the used ring
@@ -113,6 +102,20 @@ static void vu_split_log_used(const struct vu_queue *vq, uint64_t off,
 	if (!vq->log || !vq->log->enabled || !(vq->addr.flags & VU_VRING_F_LOG))
 		return;
 	vu_log_write(vq->log, vq->addr.log_guest + off, len);
+}
+
+/**
+ * vu_split_set_avail_event() - Write avail_event (after used->ring[size])
+ * @vq:		Queue, mapped
+ * @idx:	Avail index at which the driver should kick next
+ */
+static void vu_split_set_avail_event(const struct vu_queue *vq, uint16_t idx)
+{
+	uint64_t off = offsetof(struct vu_used, ring) +
+		       sizeof(struct vu_used_elem) * vq->size;
+
+	vu_wr16((uint16_t *)&vq->used->ring[vq->size], idx);
+	vu_split_log_used(vq, off, sizeof(uint16_t));
 }
 
 /**
@@ -190,7 +193,7 @@ static int vu_split_avail_refresh(struct vu_queue *vq)
 	uint16_t n = (uint16_t)(idx - vq->last_avail_idx);
 
 	if (n > vq->size) {
-		vu_queue_set_broken(vq, "available index ahead by more than the queue size");
+		vu_queue_set_broken(vq, "avail index jumped past queue size");
 		return -EIO;
 	}
 	vq->shadow_avail_idx = idx;
@@ -380,15 +383,18 @@ int vu_split_pop(struct vu_queue *vq, struct vu_elem *elem)
 		if (r <= 0)
 			return r;
 	}
+	/* A driver re-offering heads we hold could make us pop forever */
+	if (vq->inuse >= vq->size) {
+		vu_queue_set_broken(vq, "more chains in flight than slots");
+		return -EIO;
+	}
 	head = vu_rd16(&vq->avail->ring[vq->last_avail_idx & (vq->size - 1)]);
 	r = vu_split_read_chain(vq, head, elem);
 	if (r < 0)
 		return r;
 	vq->last_avail_idx++;
 	if (vu_queue_has_feature(vq, VU_F_RING_EVENT_IDX) && !vq->notify_off) {
-		vu_wr16(vu_split_avail_event(vq), vq->last_avail_idx);
-		vu_split_log_used(vq, 4 + sizeof(struct vu_used_elem) * vq->size,
-				  2);
+		vu_split_set_avail_event(vq, vq->last_avail_idx);
 	}
 	return 1;
 }
@@ -418,7 +424,8 @@ void vu_split_push(struct vu_queue *vq, const struct vu_elem *elem,
 
 	vu_wr32(&u->id, elem->id);
 	vu_wr32(&u->len, len);
-	vu_split_log_used(vq, 4 + sizeof(*u) * slot, sizeof(*u));
+	vu_split_log_used(vq, (uint64_t)((uint8_t *)u - (uint8_t *)vq->used),
+			  sizeof(*u));
 	vq->used_idx++;
 	vq->pending++;
 	vu_split_flush(vq);
@@ -453,8 +460,8 @@ static bool vu_need_event(uint16_t event, uint16_t new_idx, uint16_t old)
 }
 
 /**
- * vu_split_should_notify() - Decide whether the driver wants a used
- *			      notification for the entries pushed since the last
+ * vu_split_should_notify() - Does the driver want a used notification for
+ *			      the entries pushed since the last check?
  * @vq:		Queue, mapped
  *
  * Return: true if the call fd should be signalled
@@ -496,11 +503,8 @@ void vu_split_set_notification(struct vu_queue *vq, bool enable)
 	uint16_t flags;
 
 	if (vu_queue_has_feature(vq, VU_F_RING_EVENT_IDX)) {
-		if (enable) {
-			vu_wr16(vu_split_avail_event(vq), vq->shadow_avail_idx);
-			vu_split_log_used(vq, 4 + sizeof(struct vu_used_elem) *
-					  vq->size, 2);
-		}
+		if (enable)
+			vu_split_set_avail_event(vq, vq->shadow_avail_idx);
 	} else {
 		flags = vu_rd16(&vq->used->flags);
 		if (enable)

@@ -129,6 +129,7 @@ struct vuf_chain {
  * @num_added:		Since the last kick decision: chains made available
  *			(split) or ring descriptors filled (packed)
  * @manual_event:	Test set the used event itself: do not update it
+ * @started:		Set up on the back-end by vuf_session_start_vq()
  * @have_base:		@base holds a GET_VRING_BASE answer
  * @base:		Last base from GET_VRING_BASE (or set by the test)
  * @avail_idx:		Split: next avail index (free running)
@@ -168,6 +169,7 @@ struct vuf_vq {
 	unsigned int in_flight;
 	uint16_t num_added;
 	bool manual_event;
+	bool started;
 	bool have_base;
 	uint32_t base;
 	uint16_t avail_idx;

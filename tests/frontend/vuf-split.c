@@ -65,9 +65,8 @@ static void write_desc(uint8_t *p, uint64_t gpa, uint32_t len, uint16_t flags,
 /**
  * write_chain() - Write buffers as a linked chain of descriptors
  * @base:	Table (ring table or indirect table)
- * @idx:	Descriptor index of each buffer; NULL for 0, 1, 2, ...
- * @link:	Free-list links to follow from @first (when @idx is NULL and
- *		@link is not, the chain follows @link)
+ * @link:	Free-list links to follow from @first; NULL for an indirect
+ *		table, where the chain is simply 0, 1, 2, ...
  * @first:	First descriptor index
  * @d:		Buffers
  * @n:		Number of buffers

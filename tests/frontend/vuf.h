@@ -494,6 +494,7 @@ int vuf_session_negotiate(struct vuf_session *s, uint64_t want_features,
 uint64_t vuf_session_offered(const struct vuf_session *s);
 uint64_t vuf_session_offered_protocol(const struct vuf_session *s);
 int vuf_session_set_mem_table(struct vuf_session *s);
+int vuf_session_set_status(struct vuf_session *s, uint8_t status);
 int vuf_session_get_inflight(struct vuf_session *s, uint16_t num_queues,
 			     uint16_t queue_size);
 const struct vuf_inflight *vuf_session_inflight(const struct vuf_session *s);

@@ -10,7 +10,7 @@
  *	4 dirty log, 5 log used ring, 6 raw (unaligned) ring offsets
  *   2	iov_max selector
  *   3	operation seed (unpop, flush and notify patterns)
- *   4	desc offset (u16), 6 avail/driver offset (u16), 8 used/device (u16)
+ *   4	desc offset (u16), 6 avail/driver (u16), 8 used/device (u16)
  *   10	SET_VRING_BASE value (u32)
  *   14	used length pushed (u16)
  *   16	guest memory image, copied to guest physical address 0
@@ -175,7 +175,8 @@ static void fuzz_decode(const uint8_t *d, struct fuzz_hdr *h)
 	h->desc = fuzz_offset(d + 4, 16, raw);
 	h->avail = fuzz_offset(d + 6, 4, raw);
 	h->used = fuzz_offset(d + 8, 4, raw);
-	h->base = (uint32_t)fuzz_rd16(d + 10) | (uint32_t)fuzz_rd16(d + 12) << 16;
+	h->base = (uint32_t)fuzz_rd16(d + 10) |
+		  (uint32_t)fuzz_rd16(d + 12) << 16;
 	h->len = fuzz_rd16(d + 14);
 }
 

@@ -284,7 +284,8 @@ static void test_many(void)
 	g_assert_cmpuint(mem->n, ==, VU_MEM_MAX_SLOTS);
 	g_assert_cmpint(add(mem, 0x10000000, 0x1000, 0, 0), ==, -ENOSPC);
 	for (i = 0; i < VU_MEM_MAX_SLOTS; i++) {
-		g_assert_cmpuint(mem->regions[i].gpa, ==, (uint64_t)i * 0x10000);
+		g_assert_cmpuint(mem->regions[i].gpa, ==,
+				 (uint64_t)i * 0x10000);
 		len = 0x2000;
 		g_assert_nonnull(vu_mem_gpa(mem, (uint64_t)i * 0x10000 + 0x800,
 					    &len));

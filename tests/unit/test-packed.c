@@ -614,22 +614,41 @@ static void test_not_available(void)
 }
 
 /**
- * test_unpop() - Unpop rewinds by the chain's slots, across the ring end too
+ * post_three() - Post a chain of three small buffers
+ * @r:		Ring
+ * @id:		Buffer id
+ */
+static void post_three(struct tring *r, uint16_t id)
+{
+	struct buf b = { GUEST_GPA_BASE, 8, 0 };
+	struct buf bs[3] = { b, b, b };
+
+	drv_post(r, bs, 3, id);
+}
+
+/**
+ * advance() - Move driver and device on by single-descriptor requests
+ * @r:		Ring
+ * @n:		Requests
+ */
+static void advance(struct tring *r, unsigned int n)
+{
+	while (n--) {
+		cycle(r, 1, 0, 0);
+		expect_used(r, 0, 0);
+	}
+}
+
+/**
+ * test_unpop() - Unpop rewinds by the chain's slot count, and the same chain
+ *		  is popped again
  */
 static void test_unpop(void)
 {
 	struct tring *r = ring_new(8, 0);
-	unsigned int i;
 
-	for (i = 0; i < 7; i++) {
-		cycle(r, 1, 0, 0);
-		expect_used(r, 0, 0);
-	}
-	cycle(r, 0 + 1, 1, 0);		/* slot 7: avail now 0, second lap */
-	expect_used(r, 1, 0);
-	drv_post(r, (struct buf[]){ { GUEST_GPA_BASE, 8, 0 },
-				    { GUEST_GPA_BASE, 8, 0 },
-				    { GUEST_GPA_BASE, 8, VU_DESC_F_WRITE } }, 3, 7);
+	advance(r, 8);			/* slot 0 of the second lap */
+	post_three(r, 7);
 	g_assert_cmpint(dev_pop(r), ==, 1);
 	g_assert_cmpuint(r->vq.last_avail_idx, ==, 3);
 	vu_queue_unpop(&r->vq, &r->elem);
@@ -640,25 +659,28 @@ static void test_unpop(void)
 	g_assert_cmpint(dev_pop(r), ==, 1);
 	g_assert_cmpuint(r->elem.id, ==, 7);
 	g_assert_cmpuint(r->elem.ndescs, ==, 3);
+	g_assert_cmpuint(r->vq.last_avail_idx, ==, 3);
+	ring_free(r);
+}
 
-	/* A chain over the ring end: 3 slots back from 1 is 6, previous lap */
-	vu_queue_push(&r->vq, &r->elem, 0);
-	expect_used(r, 7, 0);
-	for (i = 0; i < 3; i++) {
-		cycle(r, 1, 0, 0);
-		expect_used(r, 0, 0);
-	}
-	drv_post(r, (struct buf[]){ { GUEST_GPA_BASE, 8, 0 },
-				    { GUEST_GPA_BASE, 8, 0 },
-				    { GUEST_GPA_BASE, 8, 0 } }, 3, 8);
+/**
+ * test_unpop_wrap() - Unpop of a chain over the ring end goes back a lap
+ */
+static void test_unpop_wrap(void)
+{
+	struct tring *r = ring_new(8, 0);
+
+	advance(r, 6);
+	post_three(r, 8);		/* slots 6, 7, 0 */
 	g_assert_cmpint(dev_pop(r), ==, 1);
 	g_assert_cmpuint(r->vq.last_avail_idx, ==, 1);
-	g_assert_true(r->vq.avail_wrap);
+	g_assert_false(r->vq.avail_wrap);
 	vu_queue_unpop(&r->vq, &r->elem);
 	g_assert_cmpuint(r->vq.last_avail_idx, ==, 6);
-	g_assert_false(r->vq.avail_wrap);
+	g_assert_true(r->vq.avail_wrap);
 	g_assert_cmpint(dev_pop(r), ==, 1);
 	g_assert_cmpuint(r->elem.id, ==, 8);
+	g_assert_cmpuint(r->elem.ndescs, ==, 3);
 	ring_free(r);
 }
 
@@ -1093,73 +1115,68 @@ static void test_notify_modes(void)
 }
 
 /**
- * push_n() - Run @n single-descriptor requests through the ring
- * @r:		Ring
- * @n:		Requests
- */
-static void push_n(struct tring *r, unsigned int n)
-{
-	uint16_t id, flags;
-	uint32_t len;
-
-	while (n--) {
-		cycle(r, 1, 0, 0);
-		g_assert_true(drv_used(r, &id, &len, &flags));
-	}
-}
-
-/**
- * test_notify_desc() - The event idx rule with offsets and wrap counters
+ * test_notify_desc() - The event idx rule within a lap and at the ring end
  */
 static void test_notify_desc(void)
 {
 	struct tring *r = ring_new(8, F_EVENT_IDX);
 
 	set_driver_event(r, VU_EVENT_F_DESC, 2, true);
-	push_n(r, 1);					/* used 0 */
+	advance(r, 1);					/* used 0 */
 	g_assert_true(vu_queue_should_notify(&r->vq));	/* first: always */
-	push_n(r, 1);					/* used 1 */
+	advance(r, 1);					/* used 1 */
 	g_assert_false(vu_queue_should_notify(&r->vq));
-	push_n(r, 1);					/* used 2 */
+	advance(r, 1);					/* used 2 */
 	g_assert_true(vu_queue_should_notify(&r->vq));
-	push_n(r, 4);					/* 3..6 */
+	advance(r, 4);					/* 3..6 */
 	g_assert_false(vu_queue_should_notify(&r->vq));
 	/* Event at slot 0 of the next lap: not reached by writing slot 7 */
 	set_driver_event(r, VU_EVENT_F_DESC, 0, false);
-	push_n(r, 1);					/* used 7 */
+	advance(r, 1);					/* used 7 */
 	g_assert_cmpuint(r->vq.used_idx, ==, 0);
 	g_assert_false(r->vq.used_wrap);
 	g_assert_false(vu_queue_should_notify(&r->vq));
-	push_n(r, 1);					/* used 0, lap 2 */
+	advance(r, 1);					/* used 0, lap 2 */
 	g_assert_true(vu_queue_should_notify(&r->vq));
-	/* A batch running over the ring end, event in the previous lap */
-	push_n(r, 5);					/* 1..5 */
+	/* DISABLE and ENABLE still work with event idx */
+	set_driver_event(r, VU_EVENT_F_DISABLE, 0, false);
+	advance(r, 1);
 	g_assert_false(vu_queue_should_notify(&r->vq));
-	set_driver_event(r, VU_EVENT_F_DESC, 7, false);
-	push_n(r, 4);					/* 6, 7, 0, 1 */
-	g_assert_true(r->vq.used_wrap);
+	set_driver_event(r, VU_EVENT_F_ENABLE, 0, false);
+	advance(r, 1);
+	g_assert_true(vu_queue_should_notify(&r->vq));
+	ring_free(r);
+}
+
+/**
+ * test_notify_desc_laps() - The event idx rule for batches across the ring
+ *			     end, multi-slot chains, and more than a lap
+ */
+static void test_notify_desc_laps(void)
+{
+	struct tring *r = ring_new(8, F_EVENT_IDX);
+
+	set_driver_event(r, VU_EVENT_F_DESC, 7, true);
+	advance(r, 6);					/* 0..5 */
+	g_assert_true(vu_queue_should_notify(&r->vq));	/* first: always */
+	/* A batch running over the ring end, event in the previous lap */
+	advance(r, 4);					/* 6, 7, 0, 1 */
+	g_assert_false(r->vq.used_wrap);
 	g_assert_true(vu_queue_should_notify(&r->vq));
 	/* Event in the current lap, inside a multi-slot chain */
-	set_driver_event(r, VU_EVENT_F_DESC, 3, true);
+	set_driver_event(r, VU_EVENT_F_DESC, 3, false);
 	cycle(r, 3, 9, 0);				/* slots 2..4 */
 	expect_used(r, 9, 0);
 	g_assert_true(vu_queue_should_notify(&r->vq));
 	/* Event at the slot after the one written: not yet */
-	set_driver_event(r, VU_EVENT_F_DESC, 6, true);
-	push_n(r, 1);					/* used 5 */
+	set_driver_event(r, VU_EVENT_F_DESC, 6, false);
+	advance(r, 1);					/* used 5 */
 	g_assert_false(vu_queue_should_notify(&r->vq));
 	/* Almost two laps since the last check: cannot tell, so notify */
-	set_driver_event(r, VU_EVENT_F_DESC, 7, false);
-	push_n(r, 15);					/* 6 to 4, lap 5 */
+	set_driver_event(r, VU_EVENT_F_DESC, 7, true);
+	advance(r, 15);					/* 6 to 4 */
 	g_assert_cmpuint(r->vq.used_idx, ==, 5);
-	g_assert_true(r->vq.used_wrap);
-	g_assert_true(vu_queue_should_notify(&r->vq));
-	/* DISABLE and ENABLE still work with event idx */
-	set_driver_event(r, VU_EVENT_F_DISABLE, 0, false);
-	push_n(r, 1);
-	g_assert_false(vu_queue_should_notify(&r->vq));
-	set_driver_event(r, VU_EVENT_F_ENABLE, 0, false);
-	push_n(r, 1);
+	g_assert_false(r->vq.used_wrap);
 	g_assert_true(vu_queue_should_notify(&r->vq));
 	ring_free(r);
 }
@@ -1208,11 +1225,11 @@ static void test_set_notification(void)
 	ring_free(r);
 
 	r = ring_new(8, F_EVENT_IDX);
-	push_n(r, 10);			/* next slot to read: 2, second lap */
+	advance(r, 10);			/* next slot to read: 2, second lap */
 	vu_queue_set_notification(&r->vq, true);
 	g_assert_cmpuint(r->dev->flags, ==, VU_EVENT_F_DESC);
 	g_assert_cmphex(r->dev->off_wrap, ==, 2);
-	push_n(r, 6);			/* slot 0, third lap */
+	advance(r, 6);			/* slot 0, third lap */
 	vu_queue_set_notification(&r->vq, true);
 	g_assert_cmphex(r->dev->off_wrap, ==, 0x8000);
 	vu_queue_set_notification(&r->vq, false);
@@ -1250,12 +1267,12 @@ static void test_dirty_log(void)
 	g_assert_cmpint(vu_log_set(&log, fd, bytes, 0), ==, 0);
 	log.enabled = true;
 	r->vq.log = &log;
-	push_n(r, 1);
+	advance(r, 1);
 	vu_queue_set_notification(&r->vq, true);
 	g_assert_false(log_bit(&log, r->desc_gpa));
 	g_assert_false(log_bit(&log, r->dev_gpa));
 	r->vq.addr.flags = VU_VRING_F_LOG;
-	push_n(r, 1);
+	advance(r, 1);
 	g_assert_true(log_bit(&log, r->desc_gpa));
 	g_assert_false(log_bit(&log, r->dev_gpa));
 	vu_queue_set_notification(&r->vq, true);
@@ -1287,6 +1304,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/packed/read-chain", test_read_chain);
 	g_test_add_func("/packed/not-available", test_not_available);
 	g_test_add_func("/packed/unpop", test_unpop);
+	g_test_add_func("/packed/unpop-wrap", test_unpop_wrap);
 	g_test_add_func("/packed/base", test_base);
 	g_test_add_func("/packed/map", test_map);
 	for (i = 0; i < G_N_ELEMENTS(hostile_cases); i++) {
@@ -1298,6 +1316,7 @@ int main(int argc, char **argv)
 	}
 	g_test_add_func("/packed/notify-modes", test_notify_modes);
 	g_test_add_func("/packed/notify-desc", test_notify_desc);
+	g_test_add_func("/packed/notify-desc-laps", test_notify_desc_laps);
 	g_test_add_func("/packed/notify-empty", test_notify_empty);
 	g_test_add_func("/packed/set-notification", test_set_notification);
 	g_test_add_func("/packed/dirty-log", test_dirty_log);

@@ -656,7 +656,7 @@ static const struct hostile hostile[] = {
 	{ "next-range", 0, build_next_range,
 	  "next descriptor index" },
 	{ "avail-jump", F(VU_F_RING_EVENT_IDX), build_avail_jump,
-	  "available index" },
+	  "avail index jumped" },
 	{ "too-long", 0, build_too_long,
 	  "loops or is too long" },
 	{ "ro-after-wr", 0, build_ro_after_wr,
@@ -713,6 +713,29 @@ static void test_hostile(gconstpointer data)
 	g_assert_cmpint(read(r.vq.err_fd, &v, sizeof(v)), ==, -1);
 
 	close(r.vq.err_fd);
+	ring_fini(&r);
+}
+
+/**
+ * test_overcommit() - A driver offering more chains than the queue size
+ *		       while the device holds them all breaks the queue
+ */
+static void test_overcommit(void)
+{
+	struct ring r;
+	unsigned int i;
+
+	ring_init(&r, QSIZE, 0);
+	set_desc(r.d, 0, buf(&r, 8), 8, 0, 0);
+	for (i = 0; i < QSIZE; i++) {
+		make_avail(&r, 0);
+		g_assert_cmpint(vu_queue_pop(&r.vq, &r.elem), ==, 1);
+	}
+	make_avail(&r, 0);
+	g_assert_cmpint(vu_queue_pop(&r.vq, &r.elem), <, 0);
+	g_assert_true(r.vq.broken);
+	g_assert_nonnull(strstr(last_warning, "in flight"));
+	g_assert_true(used_ring_untouched(&r));
 	ring_fini(&r);
 }
 
@@ -1039,6 +1062,31 @@ static void test_map_errors(void)
 }
 
 /**
+ * test_resize() - A size change after mapping makes the rings unusable until
+ *		   they are mapped again for the new size
+ */
+static void test_resize(void)
+{
+	struct ring r;
+
+	ring_init(&r, QSIZE, 0);
+	set_desc(r.d, 0, buf(&r, 8), 8, 0, 0);
+	make_avail(&r, 0);
+	r.vq.size = 2 * QSIZE;
+	g_assert_cmpint(vu_queue_pop(&r.vq, &r.elem), <, 0);
+	g_assert_true(vu_queue_empty(&r.vq));
+	g_assert_false(r.vq.broken);
+	r.vq.size = QSIZE;
+	g_assert_cmpint(vu_queue_pop(&r.vq, &r.elem), ==, 1);
+	r.vq.size = 2 * QSIZE;
+	vu_queue_push(&r.vq, &r.elem, 0);
+	g_assert_true(used_ring_untouched(&r));
+	r.vq.size = QSIZE;
+	g_assert_cmpint(vu_queue_map(&r.vq), ==, 0);
+	ring_fini(&r);
+}
+
+/**
  * test_reset() - Reset clears the broken state and the rings, not the fds
  */
 static void test_reset(void)
@@ -1135,6 +1183,7 @@ int main(int argc, char **argv)
 		g_test_add_data_func(path, &hostile[i], test_hostile);
 		g_free(path);
 	}
+	g_test_add_func("/split/overcommit", test_overcommit);
 	g_test_add_func("/split/event-idx", test_event_idx);
 	g_test_add_func("/split/no-interrupt", test_no_interrupt);
 	g_test_add_func("/split/notify-on-empty", test_notify_on_empty);
@@ -1143,6 +1192,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/split/unpop", test_unpop);
 	g_test_add_func("/split/resubmit", test_resubmit);
 	g_test_add_func("/split/map-errors", test_map_errors);
+	g_test_add_func("/split/resize", test_resize);
 	g_test_add_func("/split/reset", test_reset);
 	g_test_add_func("/split/log", test_log);
 	return g_test_run();
