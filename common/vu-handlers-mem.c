@@ -14,7 +14,9 @@
  * vu_mem_changed() - Re-translate every ring after the memory changed
  * @dev:	Device, locked
  *
- * A started ring whose memory went away is marked broken.
+ * Every queue is remapped (or left unmapped), so no pointer into a region
+ * that went away survives; a started ring whose memory went away is marked
+ * broken.
  */
 static void vu_mem_changed(struct vu_dev *dev)
 {
@@ -23,8 +25,6 @@ static void vu_mem_changed(struct vu_dev *dev)
 	for (i = 0; i < dev->nvqs; i++) {
 		struct vu_queue *vq = &dev->vqs[i];
 
-		if (!vq->size || !vq->addr.desc_user)
-			continue;
 		if (vu_queue_map(vq) < 0 && vq->started)
 			vu_queue_set_broken(vq, "ring not in the new memory");
 	}

@@ -53,7 +53,7 @@ static void vu_vring_kick_dev(struct vu_dev *dev, struct vu_queue *vq)
  */
 static bool vu_vring_mapped(const struct vu_queue *vq)
 {
-	return vq->desc || vq->pdesc;
+	return (vq->desc || vq->pdesc) && vq->mapped_size == vq->size;
 }
 
 /**

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "vu-mem.h"
@@ -73,6 +74,29 @@ static const struct vu_region *vu_mem_find(const struct vu_mem *mem,
 }
 
 /**
+ * vu_mem_fd_covers() - Does the fd hold every byte the region maps?
+ * @fd:		Region fd
+ * @len:	Bytes that will be mapped from offset 0
+ *
+ * Touching a shared mapping past the end of its file raises SIGBUS, so a
+ * region larger than its memfd or file is refused here. (Only a front-end
+ * that shrinks the file later, under its own guest's memory, can still do
+ * that.) Other kinds of fd (devices) report no size and are trusted.
+ *
+ * Return: true if the fd is large enough, or its size is unknown
+ */
+static bool vu_mem_fd_covers(int fd, uint64_t len)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return false;
+	if (!S_ISREG(st.st_mode))
+		return true;
+	return (uint64_t)st.st_size >= len;
+}
+
+/**
  * vu_mem_region_valid() - Check a region description for overflows
  * @r:		Region as the front-end described it
  *
@@ -123,6 +147,10 @@ int vu_mem_add(struct vu_mem *mem, const struct vu_mem_region *r, int fd)
 	}
 
 	len = (size_t)(r->mmap_offset + r->size);
+	if (!vu_mem_fd_covers(fd, len)) {
+		close(fd);
+		return -ERANGE;
+	}
 	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (map == MAP_FAILED) {
 		int err = -errno;

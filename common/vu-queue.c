@@ -240,8 +240,12 @@ static int vu_queue_pop_resubmit(struct vu_queue *vq, struct vu_elem *elem)
 		return 0;
 	}
 	index = vq->resubmit[vq->resubmit_pos].index;
+	/*
+	 * A packed chain's ring slots may have been overwritten by used
+	 * entries since it was popped: rebuild it from the region's copies.
+	 */
 	if (vu_queue_packed(vq))
-		r = vu_packed_read_chain(vq, index, elem);
+		r = vu_inflight_read_chain(vq, index, elem);
 	else
 		r = vu_split_read_chain(vq, index, elem);
 	if (r < 0) {
