@@ -308,11 +308,12 @@ VU_HANDLER(vu_h_set_vring_enable)
 }
 
 /**
- * vu_h_vring_kick() - VRING_KICK: an in-band kick
+ * vu_h_vring_kick() - VRING_KICK: an in-band kick; the first one starts the
+ * ring (with in-band notifications SET_VRING_KICK may never come)
  * @dev:	Device
  * @m:		Request
  *
- * Return: VU_OK, or VU_FAIL for a bad index
+ * Return: VU_OK, or VU_FAIL for a bad index or a ring not ready to start
  */
 VU_HANDLER(vu_h_vring_kick)
 {
@@ -320,6 +321,8 @@ VU_HANDLER(vu_h_vring_kick)
 
 	if (!vq)
 		return VU_FAIL;
+	if (!vq->started)
+		return vu_vring_start(dev, vq);
 	if (vq->enabled)
 		vu_vring_kick_dev(dev, vq);
 	return VU_OK;

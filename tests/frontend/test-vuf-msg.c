@@ -51,6 +51,8 @@ struct fmsg {
  * @chan_send:	On SET_BACKEND_REQ_FD, send this back-end request (0: none)
  * @chan_state:	Payload of @chan_send (vring state), for VRING_CALL
  * @chan_reply:	The front-end's reply to @chan_send
+ * @state_reply: SET_DEVICE_STATE_FD answer (bit 8: no fd returned)
+ * @check:	CHECK_DEVICE_STATE answer
  */
 struct fake {
 	int fd;
@@ -68,6 +70,8 @@ struct fake {
 	uint32_t chan_send;
 	struct vuf_vring_state chan_state;
 	struct fmsg chan_reply;
+	uint64_t state_reply;
+	uint64_t check;
 };
 
 /**
@@ -80,12 +84,15 @@ struct fake {
  */
 static bool fake_read(int fd, struct fmsg *m)
 {
-	char cbuf[CMSG_SPACE(sizeof(int) * 8)];
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * 8)];
+		struct cmsghdr align;
+	} cbuf;
 	uint32_t hdr[3];
 	struct iovec iov = { hdr, sizeof(hdr) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = cbuf,
-			     .msg_controllen = sizeof(cbuf) };
+			     .msg_control = cbuf.buf,
+			     .msg_controllen = sizeof(cbuf.buf) };
 	struct cmsghdr *cm;
 
 	memset(m, 0, sizeof(*m));
@@ -98,7 +105,8 @@ static bool fake_read(int fd, struct fmsg *m)
 	m->req = hdr[0];
 	m->flags = hdr[1];
 	m->size = hdr[2];
-	if (m->size > sizeof(m->payload))	/* a lie: keep the header only */
+	/* a size over 512 is a lie the test tells: keep the header only */
+	if (m->size > sizeof(m->payload))
 		return true;
 	return !m->size || recv(fd, m->payload, m->size, MSG_WAITALL) ==
 			   (ssize_t)m->size;
@@ -116,7 +124,10 @@ static bool fake_read(int fd, struct fmsg *m)
 static void fake_send(int fd, uint32_t req, uint32_t flags, const void *p,
 		      uint32_t size, int sfd)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cbuf = { { 0 } };
 	uint8_t buf[12 + 512];
 	uint32_t hdr[3] = { req, flags, size };
 	struct iovec iov = { buf, 12 + size };
@@ -126,8 +137,8 @@ static void fake_send(int fd, uint32_t req, uint32_t flags, const void *p,
 	memcpy(buf, hdr, 12);
 	memcpy(buf + 12, p, size);
 	if (sfd >= 0) {
-		mh.msg_control = cbuf;
-		mh.msg_controllen = sizeof(cbuf);
+		mh.msg_control = cbuf.buf;
+		mh.msg_controllen = sizeof(cbuf.buf);
 		cm = CMSG_FIRSTHDR(&mh);
 		cm->cmsg_level = SOL_SOCKET;
 		cm->cmsg_type = SCM_RIGHTS;
@@ -202,6 +213,16 @@ static bool fake_own_reply(struct fake *f, const struct fmsg *m)
 		return true;
 	case VUF_GET_CONFIG:
 		fake_reply(f, m, m->payload, m->size, -1);
+		return true;
+	case VUF_SET_LOG_BASE:
+		fake_reply(f, m, m->payload, 8, -1);
+		return true;
+	case VUF_CHECK_DEVICE_STATE:
+		fake_reply(f, m, &f->check, 8, -1);
+		return true;
+	case VUF_SET_DEVICE_STATE_FD:
+		fake_reply(f, m, &f->state_reply, 8,
+			   (f->state_reply & VUF_STATE_NOFD) ? -1 : m->fds[0]);
 		return true;
 	}
 	return false;
@@ -610,6 +631,47 @@ static void test_typed(void)
 }
 
 /**
+ * test_state_log() - SET_DEVICE_STATE_FD replies, CHECK_DEVICE_STATE,
+ * SET_LOG_BASE
+ */
+static void test_state_log(void)
+{
+	int efd = eventfd(0, EFD_CLOEXEC);
+	struct fake f;
+	struct vuf_conn *c = fake_new(&f);
+	uint64_t res = 99;
+	int bfd = 0;
+
+	f.state_reply = VUF_STATE_NOFD;
+	f.check = 3;
+	fake_start(&f);
+	g_assert_cmpint(vuf_set_device_state_fd(c, VUF_STATE_LOAD, 0, efd,
+						&bfd), ==, 0);
+	g_assert_cmpint(bfd, ==, -1);
+	f.state_reply = 0;				/* its own fd back */
+	g_assert_cmpint(vuf_set_device_state_fd(c, VUF_STATE_SAVE, 0, efd,
+						&bfd), ==, 0);
+	g_assert_true(same_file(bfd, efd));
+	close(bfd);
+	f.state_reply = VUF_STATE_NOFD | 1;
+	g_assert_cmpint(vuf_set_device_state_fd(c, VUF_STATE_SAVE, 0, efd,
+						NULL), ==, -EREMOTEIO);
+	g_assert_cmpint(vuf_check_device_state(c, &res), ==, 0);
+	g_assert_cmpuint(res, ==, 3);
+	g_assert_cmpint(vuf_set_log_base(c, efd, 4096, 0), ==, 0);
+	vuf_conn_free(c);
+	fake_join(&f);
+	g_assert_cmpuint(fake_msg(&f, 0)->size, ==, 8);
+	g_assert_cmpuint(fake_msg(&f, 0)->payload[0], ==, VUF_STATE_LOAD);
+	g_assert_cmpuint(fake_msg(&f, 0)->nfds, ==, 1);
+	g_assert_cmpuint(fake_msg(&f, 4)->req, ==, VUF_SET_LOG_BASE);
+	g_assert_cmpuint(fake_msg(&f, 4)->size, ==, 16);
+	g_assert_cmpuint(fake_msg(&f, 4)->nfds, ==, 1);
+	fake_free(&f);
+	close(efd);
+}
+
+/**
  * test_backend_channel() - CONFIG_CHANGE arrives and is acknowledged
  */
 static void test_backend_channel(void)
@@ -712,11 +774,13 @@ static void check_reconnect(struct fake *f2, struct fake *f1, uint32_t base)
 
 	g_assert_cmpuint(f2->log->len, ==, G_N_ELEMENTS(reconnect_seq));
 	for (i = 0; i < G_N_ELEMENTS(reconnect_seq); i++) {
+		bool own = reconnect_seq[i] == VUF_GET_QUEUE_NUM;
+
 		g_assert_cmpuint(fake_msg(f2, i)->req, ==, reconnect_seq[i]);
+		/* REPLY_ACK is on after SET_PROTOCOL_FEATURES */
 		if (i > 2)
 			g_assert_cmpuint(fake_msg(f2, i)->flags & 0x8, ==,
-					 (reconnect_seq[i] == VUF_GET_QUEUE_NUM) ?
-					 0 : 0x8);
+					 own ? 0 : 0x8);
 	}
 	g_assert_true(same_file(fake_msg(f2, 5)->fds[0], f1->inflight_fd));
 	memcpy(&st, fake_msg(f2, 9)->payload, sizeof(st));
@@ -817,6 +881,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/vuf/msg/mem-table", test_mem_table);
 	g_test_add_func("/vuf/msg/raw", test_raw);
 	g_test_add_func("/vuf/msg/typed", test_typed);
+	g_test_add_func("/vuf/msg/state-log", test_state_log);
 	g_test_add_func("/vuf/chan/config-change", test_backend_channel);
 	g_test_add_func("/vuf/chan/inband-call", test_inband_call);
 	g_test_add_func("/vuf/session/reconnect", test_session_reconnect);

@@ -408,15 +408,17 @@ static void test_packed_post(void)
 	ring_new(&r, 4, VUF_VQ_PACKED);
 	id = post_echo(&r, false);
 	g_assert_cmpint(id, ==, 0);
-	g_assert_cmpuint(ld16(pdesc(&r, 0) + 14), ==, 0x80 | 1);	/* AVAIL NEXT */
-	g_assert_cmpuint(ld16(pdesc(&r, 1) + 14), ==, 0x80 | 2);	/* AVAIL WRITE */
+	/* AVAIL|NEXT, then AVAIL|WRITE */
+	g_assert_cmpuint(ld16(pdesc(&r, 0) + 14), ==, 0x80 | 1);
+	g_assert_cmpuint(ld16(pdesc(&r, 1) + 14), ==, 0x80 | 2);
 	g_assert_cmpuint(ld16(pdesc(&r, 0) + 12), ==, 0);
 	g_assert_cmpuint(ld16(pdesc(&r, 1) + 12), ==, 0);
 	g_assert_cmpmem(vuf_mem_ptr(r.m, ld64(pdesc(&r, 0)), 5), 5, "hello", 5);
 	g_assert_cmpuint(ld32(pdesc(&r, 1) + 8), ==, 64);
 	id = post_echo(&r, true);
 	g_assert_cmpint(id, ==, 1);
-	g_assert_cmpuint(ld16(pdesc(&r, 2) + 14), ==, 0x80 | 4);	/* INDIRECT */
+	/* AVAIL|INDIRECT */
+	g_assert_cmpuint(ld16(pdesc(&r, 2) + 14), ==, 0x80 | 4);
 	g_assert_cmpuint(ld32(pdesc(&r, 2) + 8), ==, 32);
 	g_assert_cmpuint(ld16(pdesc(&r, 2) + 12), ==, 1);
 	g_assert_cmpuint(ld16((uint8_t *)vuf_mem_ptr(r.m, ld64(pdesc(&r, 2)),
@@ -446,7 +448,7 @@ static void test_packed_wrap(void)
 	/* next used slot is 1 (b took one slot), wrap 1 */
 	g_assert_cmpuint(ld16(r.avail), ==, 1 | 0x8000);
 	g_assert_cmpuint(ld16(r.avail + 2), ==, 2);	/* DESC mode */
-	c = post_echo(&r, false);			/* slots 3, 0 (wrapped) */
+	c = post_echo(&r, false);			/* slots 3, 0 */
 	g_assert_cmpint(c, ==, b);
 	g_assert_cmpuint(ld16(pdesc(&r, 3) + 14), ==, 0x80 | 1);
 	g_assert_cmpuint(ld16(pdesc(&r, 0) + 14), ==, 0x8000 | 2);

@@ -214,8 +214,11 @@ static void test_inband(void)
 	for (i = 0; i < 16; i++)
 		seq[post_req(vq, (uint64_t)i)] = (uint64_t)i;
 	g_assert_cmpint(vuf_vq_kick(vq), ==, 0);
+	/* used_event is 0: the first completion must be signalled in-band */
+	g_assert_cmpint(vuf_vq_wait_call(vq, 5000), ==, 0);
 	drain(vq, seq, seen, 16);
-	g_assert_cmpuint(vuf_backend_inband_calls(vuf_session_conn(s), 1), >=, 1);
+	g_assert_cmpuint(vuf_backend_inband_calls(vuf_session_conn(s), 1), >=,
+			 1);
 	g_assert_cmpuint(vuf_vq_calls(vq), >=, 1);
 	vuf_session_free(s);
 	vuf_mem_free(m);
@@ -262,6 +265,118 @@ static void test_mem_slots(void)
 }
 
 /**
+ * run_requests() - Start ring 0 and complete @n echo requests on it
+ * @s:		Session
+ * @n:		Requests (at most QSIZE / 2 at once)
+ */
+static void run_requests(struct vuf_session *s, unsigned int n)
+{
+	unsigned int seen[QSIZE] = { 0 };
+	uint64_t seq[QSIZE] = { 0 };
+	struct vuf_vq *vq = vuf_session_add_vq(s, 0, QSIZE, 0);
+	unsigned int i;
+
+	g_assert_cmpint(vuf_session_start_vq(s, vq), ==, 0);
+	for (i = 0; i < n; i++)
+		seq[post_req(vq, i)] = i;
+	g_assert_cmpint(vuf_vq_kick(vq), ==, 0);
+	drain(vq, seq, seen, n);
+	g_assert_cmpint(vuf_session_stop_vq(s, vq, NULL), ==, 0);
+}
+
+/**
+ * save_state() - SET_DEVICE_STATE_FD(save) and read the state until EOF
+ * @c:		Connection
+ * @buf:	Destination
+ * @size:	Capacity of @buf
+ *
+ * Return: bytes of state read
+ */
+static size_t save_state(struct vuf_conn *c, uint8_t *buf, size_t size)
+{
+	size_t got = 0;
+	ssize_t n;
+	int p[2], bfd;
+
+	g_assert_cmpint(pipe(p), ==, 0);
+	g_assert_cmpint(vuf_set_device_state_fd(c, VUF_STATE_SAVE, 0, p[1],
+						&bfd), ==, 0);
+	close(p[1]);
+	if (bfd >= 0) {
+		close(p[0]);
+		p[0] = bfd;
+	}
+	while ((n = read(p[0], buf + got, size - got)) > 0)
+		got += (size_t)n;
+	g_assert_cmpint(n, ==, 0);
+	close(p[0]);
+	return got;
+}
+
+/**
+ * load_state() - SET_DEVICE_STATE_FD(load) and write the state into it
+ * @c:		Connection
+ * @buf:	State
+ * @len:	Bytes
+ */
+static void load_state(struct vuf_conn *c, const uint8_t *buf, size_t len)
+{
+	int p[2], bfd;
+
+	g_assert_cmpint(pipe(p), ==, 0);
+	g_assert_cmpint(vuf_set_device_state_fd(c, VUF_STATE_LOAD, 0, p[0],
+						&bfd), ==, 0);
+	close(p[0]);
+	if (bfd >= 0) {
+		close(p[1]);
+		p[1] = bfd;
+	}
+	g_assert_cmpint(write(p[1], buf, len), ==, (ssize_t)len);
+	close(p[1]);
+}
+
+/**
+ * test_device_state() - State saved from one stub loads into a fresh one
+ * (the stub's state is its config space: a request counter first)
+ */
+static void test_device_state(void)
+{
+	const uint64_t pf = VUF_BIT(VUF_PF_DEVICE_STATE) |
+			    VUF_BIT(VUF_PF_CONFIG);
+	struct vuf_mem *m = vuf_mem_new();
+	uint8_t st[256], cfg[16];
+	struct vuf_session *s;
+	uint64_t res = 1, cnt;
+	GPid pid = stub_start(0);
+	size_t len;
+
+	g_assert_cmpint(vuf_mem_add_region(m, GPA, 4 << 20, 0), ==, 0);
+	s = open_session(m, pf);
+	run_requests(s, 5);
+	len = save_state(vuf_session_conn(s), st, sizeof(st));
+	g_assert_cmpuint(len, >=, 8);
+	g_assert_cmpint(vuf_check_device_state(vuf_session_conn(s), &res), ==,
+			0);
+	g_assert_cmpuint(res, ==, 0);
+	vuf_session_free(s);
+	stub_stop(pid, SIGTERM);
+
+	pid = stub_start(0);
+	s = open_session(m, pf);
+	load_state(vuf_session_conn(s), st, len);
+	res = 1;
+	g_assert_cmpint(vuf_check_device_state(vuf_session_conn(s), &res), ==,
+			0);
+	g_assert_cmpuint(res, ==, 0);
+	g_assert_cmpint(vuf_get_config(vuf_session_conn(s), 0, cfg, 16), ==, 0);
+	memcpy(&cnt, cfg, 8);
+	g_assert_cmpuint(GUINT64_FROM_LE(cnt), ==, 5);
+	vuf_session_free(s);
+	vuf_mem_free(m);
+	stub_stop(pid, SIGTERM);
+}
+
+/**
  * main() - Run the cases if the stub is available
  * @argc:	Argument count
  * @argv:	Arguments
@@ -280,9 +395,11 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	env.dir = g_dir_make_tmp("vuf-XXXXXX", NULL);
 	env.socket = g_build_filename(env.dir, "stub.sock", NULL);
-	g_test_add_func("/vuf-stub/reconnect-inflight", test_reconnect_inflight);
-	g_test_add_func("/vuf-stub/inband", test_inband);
+	g_test_add_func("/vuf-stub/reconnect-inflight",
+			test_reconnect_inflight);
 	g_test_add_func("/vuf-stub/mem-slots", test_mem_slots);
+	g_test_add_func("/vuf-stub/device-state", test_device_state);
+	g_test_add_func("/vuf-stub/inband", test_inband);
 	ret = g_test_run();
 	g_unlink(env.socket);
 	g_rmdir(env.dir);

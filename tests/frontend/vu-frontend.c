@@ -113,7 +113,7 @@ static int fe_parse(int argc, char **argv, struct fe_opts *o)
 		  "Do not check that requests are echoed", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
-	GOptionContext *ctx = g_option_context_new("- vhost-user test front-end");
+	GOptionContext *ctx = g_option_context_new("- vhost-user front-end");
 	GError *err = NULL;
 	bool ok;
 
@@ -249,6 +249,7 @@ static int fe_negotiate(struct vuf_session *s, const struct fe_opts *o)
 				  VUF_BIT(VUF_PF_STATUS)))
 		return fe_fail("%s", vuf_conn_error(c));
 	f = vuf_conn_features(c);
+	printf("offered features: 0x%016" PRIx64 "\n", vuf_session_offered(s));
 	printf("features: 0x%016" PRIx64 "\n", f);
 	printf("protocol features: 0x%016" PRIx64 "\n",
 	       vuf_conn_protocol_features(c));
@@ -383,8 +384,9 @@ static int fe_run(struct vuf_vq *vq, const struct fe_opts *o)
 			ret = o->no_check ? 0 : fe_check(vq, &u[i], seq);
 		done += n > 0 ? (uint64_t)n : 0;
 		if (!ret && !n && vuf_vq_wait_call(vq, o->timeout_ms))
-			ret = fe_fail("%" PRIu64 " of %d requests completed: %s",
-				      done, o->requests, vuf_vq_error(vq));
+			ret = fe_fail("%" PRIu64 " of %d requests completed: "
+				      "%s", done, o->requests,
+				      vuf_vq_error(vq));
 	}
 	g_free(seq);
 	return ret;
@@ -442,9 +444,10 @@ static int fe_requests(struct vuf_conn *c, const struct fe_opts *o)
 		ret = fe_stop(s, vq);
 	if (!ret) {
 		secs = (double)(t1 - t0) / 1e6;
+		bool ev = vuf_vq_flags(vq) & VUF_VQ_EVENT_IDX;
+
 		printf("ring: %d size %d %s%s%s\n", o->queue, o->queue_size,
-		       o->packed ? "packed" : "split",
-		       (vuf_vq_flags(vq) & VUF_VQ_EVENT_IDX) ? " event-idx" : "",
+		       o->packed ? "packed" : "split", ev ? " event-idx" : "",
 		       o->indirect ? " indirect" : "");
 		printf("completed: %d\n", o->requests);
 		printf("calls: %" PRIu64 "\n", vuf_vq_calls(vq));

@@ -73,10 +73,11 @@ static int chan_recv(struct vuf_conn *c, struct vuf_msg *m, gint64 deadline)
 		return vuf_fail(c, ETIMEDOUT, "no back-end request in time");
 	if (r)
 		return vuf_fail(c, -r, "back-end channel: %s", g_strerror(-r));
-	if ((m->flags & 0x3) != VUF_FLAG_VERSION || (m->flags & VUF_FLAG_REPLY)) {
+	if ((m->flags & 0x3) != VUF_FLAG_VERSION ||
+	    (m->flags & VUF_FLAG_REPLY)) {
 		vuf_msg_close_fds(m);
-		return vuf_fail(c, EPROTO, "back-end request %u with flags 0x%x",
-				m->request, m->flags);
+		return vuf_fail(c, EPROTO, "back-end request %u with flags "
+				"0x%x", m->request, m->flags);
 	}
 	if (m->request == VUF_BACKEND_VRING_CALL) {
 		if (m->size != sizeof(s)) {

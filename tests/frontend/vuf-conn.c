@@ -14,7 +14,8 @@
 
 #include "vuf-priv.h"
 
-#define VUF_RAW_MAX_FDS 32	/* a raw message may carry more than 8 on purpose */
+/* A raw message may carry more than VUF_MAX_FDS on purpose */
+#define VUF_RAW_MAX_FDS 32
 
 /**
  * vuf_fail() - Record why an operation on a connection failed
@@ -93,7 +94,10 @@ int vuf_wait_fd(int fd, short events, gint64 deadline)
 int vuf_sock_send(int fd, const void *buf, size_t len, const int *fds,
 		  unsigned int nfds, gint64 deadline)
 {
-	char cbuf[CMSG_SPACE(sizeof(int) * VUF_RAW_MAX_FDS)] = { 0 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * VUF_RAW_MAX_FDS)];
+		struct cmsghdr align;
+	} cbuf = { { 0 } };
 	size_t done = 0;
 	ssize_t n;
 	int r;
@@ -105,9 +109,9 @@ int vuf_sock_send(int fd, const void *buf, size_t len, const int *fds,
 		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 
 		if (nfds && !done) {
-			struct cmsghdr *cm = (struct cmsghdr *)cbuf;
+			struct cmsghdr *cm = &cbuf.align;
 
-			mh.msg_control = cbuf;
+			mh.msg_control = cbuf.buf;
 			mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
 			cm->cmsg_level = SOL_SOCKET;
 			cm->cmsg_type = SCM_RIGHTS;
@@ -150,7 +154,8 @@ static int take_fds(struct msghdr *mh, struct vuf_msg *m)
 			continue;
 		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		for (i = 0; i < n; i++) {
-			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int),
+			       sizeof(fd));
 			if (m->nfds < VUF_MAX_FDS) {
 				m->fds[m->nfds++] = fd;
 			} else {
@@ -177,7 +182,10 @@ static int take_fds(struct msghdr *mh, struct vuf_msg *m)
 static ssize_t recv_some(int fd, void *buf, size_t len, struct vuf_msg *m,
 			 gint64 deadline)
 {
-	char cbuf[CMSG_SPACE(sizeof(int) * (VUF_MAX_FDS + 8))];
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * (VUF_MAX_FDS + 8))];
+		struct cmsghdr align;
+	} cbuf;
 	ssize_t n;
 	int r;
 
@@ -185,7 +193,8 @@ static ssize_t recv_some(int fd, void *buf, size_t len, struct vuf_msg *m,
 		struct iovec iov = { buf, len };
 		struct msghdr mh = {
 			.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+			.msg_control = cbuf.buf,
+			.msg_controllen = sizeof(cbuf.buf),
 		};
 
 		n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
@@ -576,7 +585,8 @@ int vuf_recv(struct vuf_conn *c, struct vuf_msg *m)
 		return vuf_fail(c, ETIMEDOUT, "no message within %d ms",
 				c->timeout_ms);
 	if (r == -ECONNRESET)
-		return vuf_fail(c, ECONNRESET, "back-end closed the connection");
+		return vuf_fail(c, ECONNRESET, "back-end closed the "
+				"connection");
 	if (r)
 		return vuf_fail(c, -r, "bad message from back-end: %s",
 				g_strerror(-r));
@@ -605,7 +615,8 @@ int vuf_recv_reply(struct vuf_conn *c, uint32_t request, struct vuf_msg *m)
 		vuf_msg_close_fds(m);
 		return vuf_fail(c, EPROTO,
 				"bad reply to %s: request %u flags 0x%x",
-				vuf_request_name(request), m->request, m->flags);
+				vuf_request_name(request), m->request,
+				m->flags);
 	}
 	return 0;
 }
@@ -716,9 +727,8 @@ bool vuf_conn_wait_closed(struct vuf_conn *c, int timeout_ms)
 		vuf_msg_close_fds(&m);
 		if (n == 0 || n == -ECONNRESET || n == -EPIPE)
 			return true;
-		if (n == -ETIMEDOUT)
-			return false;
-		if (n < 0 && n != -EBADMSG)
+		if (n == -ETIMEDOUT || (n < 0 && n != -EBADMSG) ||
+		    g_get_monotonic_time() > deadline)
 			return false;
 	}
 }

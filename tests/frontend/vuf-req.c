@@ -465,7 +465,8 @@ int vuf_get_inflight_fd(struct vuf_conn *c, uint16_t num_queues,
 	if (!w.mmap_size || p == MAP_FAILED) {
 		vuf_msg_close_fds(&m);
 		return vuf_fail(c, EPROTO, "GET_INFLIGHT_FD: cannot map %llu "
-				"bytes at %llu", (unsigned long long)w.mmap_size,
+				"bytes at %llu",
+				(unsigned long long)w.mmap_size,
 				(unsigned long long)w.mmap_offset);
 	}
 	*inf = (struct vuf_inflight){ m.fds[0], p, w.mmap_size, w.mmap_offset,

@@ -191,9 +191,9 @@ static bool split_kick_needed(const struct vuf_vq *vq)
 	vuf_mb();
 	if (vq->flags & VUF_VQ_EVENT_IDX) {
 		uint16_t ev = vuf_ld16(vq->used + 4 + 8 * (size_t)vq->size);
+		uint16_t old = (uint16_t)(vq->avail_idx - vq->num_added);
 
-		return vuf_need_event(ev, vq->avail_idx,
-				      (uint16_t)(vq->avail_idx - vq->num_added));
+		return vuf_need_event(ev, vq->avail_idx, old);
 	}
 	return !(vuf_ld16(vq->used) & USED_F_NO_NOTIFY);
 }

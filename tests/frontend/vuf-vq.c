@@ -279,7 +279,8 @@ int vuf_vq_post_descs(struct vuf_vq *vq, const struct vuf_desc *d,
 	id = vq->ops->next_id(vq);
 	if (indirect) {
 		if ((uint64_t)n * VUF_DESC_SIZE > vq->slot_size)
-			return vuf_vq_fail(vq, E2BIG, "indirect table of %u", n);
+			return vuf_vq_fail(vq, E2BIG, "indirect table of %u",
+					   n);
 		table = slot_gpa(vq, id);
 	}
 	record_chain(&vq->chains[id], d, n, (uint16_t)need);
@@ -438,7 +439,8 @@ int vuf_vq_kick(struct vuf_vq *vq)
 
 	vq->num_added = 0;
 	vq->kicks++;
-	if (vq->conn && vuf_conn_has_pf(vq->conn, VUF_PF_INBAND_NOTIFICATIONS)) {
+	if (vq->conn &&
+	    vuf_conn_has_pf(vq->conn, VUF_PF_INBAND_NOTIFICATIONS)) {
 		r = vuf_vring_kick_inband(vq->conn, vq->index);
 		return r ? vuf_vq_fail(vq, -r, "%s",
 				       vuf_conn_error(vq->conn)) : 0;
@@ -504,6 +506,22 @@ static bool take_calls(struct vuf_vq *vq)
 }
 
 /**
+ * poll_ms() - Milliseconds left until a deadline, for poll()
+ * @deadline:	Deadline from vuf_deadline()
+ *
+ * Return: milliseconds (rounded up), or -1 for no deadline
+ */
+static int poll_ms(gint64 deadline)
+{
+	gint64 left;
+
+	if (deadline == G_MAXINT64)
+		return -1;
+	left = (deadline - g_get_monotonic_time() + 999) / 1000;
+	return (int)CLAMP(left, 0, G_MAXINT);
+}
+
+/**
  * vuf_vq_wait_call() - Wait for the back-end to signal used buffers
  * @vq:		Virtqueue
  * @timeout_ms:	How long to wait (negative: forever)
@@ -516,42 +534,41 @@ static bool take_calls(struct vuf_vq *vq)
 int vuf_vq_wait_call(struct vuf_vq *vq, int timeout_ms)
 {
 	gint64 deadline = vuf_deadline(timeout_ms);
-	struct pollfd p[2];
-	int r, n;
+	int bfd = vq->conn ? vuf_backend_fd(vq->conn) : -1;
+	struct pollfd p[2] = { { .fd = vq->call_fd, .events = POLLIN },
+			       { .fd = bfd, .events = POLLIN } };
+	int r;
 
-	for (;;) {
-		if (take_calls(vq))
-			return 0;
-		p[0] = (struct pollfd){ .fd = vq->call_fd, .events = POLLIN };
-		n = 1;
-		if (vq->conn && vuf_backend_fd(vq->conn) >= 0)
-			p[n++] = (struct pollfd){ .fd = vuf_backend_fd(vq->conn),
-						  .events = POLLIN };
-		r = poll(p, n, timeout_ms < 0 ? -1 :
-			 (int)MAX(0, (deadline - g_get_monotonic_time()) / 1000));
+	while (!take_calls(vq)) {
+		r = poll(p, bfd >= 0 ? 2 : 1, poll_ms(deadline));
 		if (r < 0 && errno != EINTR)
 			return vuf_vq_fail(vq, errno, "poll: %s",
 					   g_strerror(errno));
 		if (r == 0)
-			return vuf_vq_fail(vq, ETIMEDOUT, "no call within %d ms",
-					   timeout_ms);
-		if (n == 2 && p[1].revents) {
+			return vuf_vq_fail(vq, ETIMEDOUT, "no call within "
+					   "%d ms", timeout_ms);
+		if (r > 0 && bfd >= 0 && p[1].revents) {
 			r = vuf_chan_pump(vq->conn, deadline);
 			if (r)
 				return vuf_vq_fail(vq, -r, "%s",
 						   vuf_conn_error(vq->conn));
 		}
 	}
+	return 0;
 }
 
 /**
- * vuf_vq_calls() - Calls counted so far (by vuf_vq_wait_call())
+ * vuf_vq_calls() - Calls received so far
  * @vq:		Virtqueue
+ *
+ * Counts, without waiting, the calls pending on the eventfd (and in-band
+ * calls already read) on top of those vuf_vq_wait_call() took.
  *
  * Return: count
  */
-uint64_t vuf_vq_calls(const struct vuf_vq *vq)
+uint64_t vuf_vq_calls(struct vuf_vq *vq)
 {
+	take_calls(vq);
 	return vq->calls;
 }
 

@@ -31,7 +31,7 @@
 #define VUF_PAYLOAD_MAX		4096u	/* largest payload sent or accepted */
 #define VUF_MEM_TABLE_MAX	8u	/* regions in one SET_MEM_TABLE */
 #define VUF_CONFIG_MAX		256u
-#define VUF_VRING_NOFD		(1ull << 8)	/* u64 of SET_VRING_KICK/CALL/ERR */
+#define VUF_VRING_NOFD		(1ull << 8)	/* in SET_VRING_KICK/CALL/ERR */
 #define VUF_STATE_NOFD		(1ull << 8)	/* SET_DEVICE_STATE_FD reply */
 #define VUF_GPA_INVALID		UINT64_MAX
 
@@ -136,7 +136,8 @@ enum vuf_backend_request {
 /* ---- wire payloads (native byte order, as the specification lays out) ---- */
 
 /**
- * struct vuf_vring_state - SET_VRING_NUM/BASE/ENABLE, GET_VRING_BASE, VRING_KICK
+ * struct vuf_vring_state - vring state: SET_VRING_NUM/BASE/ENABLE,
+ * GET_VRING_BASE, VRING_KICK
  * @index:	Ring index
  * @num:	Value
  */
@@ -278,7 +279,27 @@ uint64_t vuf_msg_u64(const struct vuf_msg *m);
 void vuf_msg_close_fds(struct vuf_msg *m);
 const char *vuf_request_name(uint32_t request);
 
-/* ---- connection and message I/O (vuf-conn.c) ---- */
+/**
+ * DOC: Connection and messages (vuf-conn.c)
+ *
+ * vuf_conn_connect() connects to a socket path, retrying while the path is
+ * missing or refuses (the daemon is starting); vuf_conn_new() wraps a
+ * connected fd. Every wait is bounded by the connection's timeout (5 s by
+ * default, vuf_conn_set_timeout()): a silent back-end gives -ETIMEDOUT.
+ *
+ * vuf_send() sends one well-formed request (version 1 is always set);
+ * vuf_send_raw() sends arbitrary bytes and up to 32 fds, for malformed
+ * messages. vuf_recv() reads any message; vuf_recv_reply() also requires
+ * flags exactly 0x5 and the same request id (-EPROTO otherwise).
+ * vuf_request() does both: with VUF_O_REPLY it returns the request's own
+ * reply; otherwise, when REPLY_ACK is negotiated and auto-ack is on (the
+ * default), it sets NEED_REPLY and turns a non-zero ack into -EREMOTEIO
+ * (the value is in vuf_conn_last_ack()). vuf_conn_wait_closed() checks
+ * that a back-end hangs up (e.g. after a protocol violation).
+ *
+ * Received fds belong to the struct vuf_msg (vuf_msg_close_fds()); fds
+ * passed to send functions stay the caller's.
+ */
 
 struct vuf_conn;
 
@@ -312,7 +333,17 @@ int vuf_request(struct vuf_conn *c, uint32_t request, const void *payload,
 		unsigned int opts, struct vuf_msg *reply);
 bool vuf_conn_wait_closed(struct vuf_conn *c, int timeout_ms);
 
-/* ---- typed requests (vuf-req.c) ---- */
+/**
+ * DOC: Typed requests (vuf-req.c)
+ *
+ * One helper per front-end message, each building the specification's
+ * payload and validating the reply's size and fds. vuf_set_features() and
+ * vuf_set_protocol_features() remember what was sent (vuf_conn_features(),
+ * vuf_conn_has_pf()); that decides auto-ack and in-band kicks. Ring
+ * helpers take a ring index; KICK/CALL/ERR with fd -1 send the no-fd flag.
+ * vuf_get_config() returns -EREMOTEIO for the empty reply back-ends use
+ * to refuse. vuf_get_inflight_fd() maps the region it receives.
+ */
 
 /**
  * struct vuf_inflight - an inflight-tracking region obtained from a back-end
@@ -365,7 +396,15 @@ int vuf_set_device_state_fd(struct vuf_conn *c, uint32_t direction,
 			    uint32_t phase, int fd, int *backend_fd);
 int vuf_check_device_state(struct vuf_conn *c, uint64_t *result);
 
-/* ---- back-end channel (vuf-chan.c) ---- */
+/**
+ * DOC: Back-end channel (vuf-chan.c)
+ *
+ * vuf_backend_channel_open() sends SET_BACKEND_REQ_FD with one end of a
+ * socketpair. vuf_backend_recv() returns the next request the back-end
+ * sent (CONFIG_CHANGE, ...); answer it with vuf_backend_reply(), which
+ * only writes when NEED_REPLY was set. In-band VRING_CALL messages are
+ * counted per ring and acknowledged automatically while a ring waits.
+ */
 
 int vuf_backend_channel_open(struct vuf_conn *c);
 int vuf_backend_fd(const struct vuf_conn *c);
@@ -374,7 +413,17 @@ int vuf_backend_reply(struct vuf_conn *c, const struct vuf_msg *req,
 		      uint64_t value);
 uint64_t vuf_backend_inband_calls(const struct vuf_conn *c, uint32_t index);
 
-/* ---- guest memory (vuf-mem.c) ---- */
+/**
+ * DOC: Guest memory (vuf-mem.c)
+ *
+ * Regions are memfds mapped here, at guest physical addresses of the
+ * test's choosing, optionally starting @mmap_offset bytes into the fd. A
+ * region's user address is our own mapping of it, as with QEMU. Region
+ * indices stay valid after removals. vuf_mem_alloc() is a bump allocator
+ * (first region with room); vuf_mem_ptr() translates a whole range or
+ * returns NULL. vuf_set_mem_table() sends every region (at most 8);
+ * vuf_add_mem_reg() / vuf_rem_mem_reg() send one (only ADD passes the fd).
+ */
 
 struct vuf_mem;
 
@@ -382,7 +431,7 @@ struct vuf_mem;
  * struct vuf_region - one guest memory region, as vuf_mem_region() shows it
  * @gpa:		Guest physical address of the first byte
  * @size:		Bytes
- * @uva:		Front-end user address (our own mapping) of the first byte
+ * @uva:		Front-end user address (our mapping) of the first byte
  * @mmap_offset:	Offset of the first byte in @fd
  * @fd:			memfd (owned by the vuf_mem)
  * @ptr:		Pointer to the first byte
@@ -414,12 +463,30 @@ int vuf_add_mem_reg(struct vuf_conn *c, const struct vuf_mem *m,
 int vuf_rem_mem_reg(struct vuf_conn *c, const struct vuf_mem *m,
 		    unsigned int idx);
 
-/* ---- virtqueues, driver side (vuf-vq.c, vuf-split.c, vuf-packed.c) ---- */
+/**
+ * DOC: Virtqueues, driver side (vuf-vq.c, vuf-split.c, vuf-packed.c)
+ *
+ * vuf_vq_new() lays a split or packed ring out in guest memory, with a
+ * buffer slot of @slot_size bytes per chain id and a kick and a call
+ * eventfd. vuf_vq_post() copies out buffers into the slot, zeroes in
+ * buffers and makes the chain available (optionally as one indirect
+ * descriptor); vuf_vq_post_descs() posts caller-placed (possibly hostile)
+ * addresses. Both return the chain id: the head descriptor index (split)
+ * or the buffer id (packed). vuf_vq_collect() takes completions, rejects
+ * ids not in flight with -EPROTO, and when drained publishes the used
+ * event (split used_event / packed driver area) asking for a call at the
+ * next completion. vuf_vq_notify() kicks only if avail_event / the device
+ * area / NO_NOTIFY asks for it; vuf_vq_kick() always does (VRING_KICK
+ * message once INBAND_NOTIFICATIONS is negotiated on the attached
+ * connection). vuf_vq_wait_call() waits; vuf_vq_calls() and
+ * vuf_vq_kicks() count, so batching can be asserted. In-buffer data stays
+ * readable with vuf_vq_buf() until the id is posted again.
+ */
 
 struct vuf_vq;
 
 #define VUF_VQ_PACKED		(1u << 0)	/* packed ring layout */
-#define VUF_VQ_EVENT_IDX	(1u << 1)	/* VIRTIO_F_EVENT_IDX negotiated */
+#define VUF_VQ_EVENT_IDX	(1u << 1)	/* F_EVENT_IDX negotiated */
 
 #define VUF_SLOT_DEFAULT	4096u	/* bytes of buffer space per chain */
 
@@ -473,7 +540,7 @@ int vuf_vq_kick(struct vuf_vq *vq);
 int vuf_vq_notify(struct vuf_vq *vq);
 uint64_t vuf_vq_kicks(const struct vuf_vq *vq);
 int vuf_vq_wait_call(struct vuf_vq *vq, int timeout_ms);
-uint64_t vuf_vq_calls(const struct vuf_vq *vq);
+uint64_t vuf_vq_calls(struct vuf_vq *vq);
 int vuf_vq_collect(struct vuf_vq *vq, struct vuf_used *u, unsigned int max);
 
 void vuf_vq_set_used_event(struct vuf_vq *vq, uint16_t event);
@@ -482,7 +549,23 @@ void vuf_vq_enable_calls(struct vuf_vq *vq, bool enable);
 uint32_t vuf_vq_base(const struct vuf_vq *vq);
 void vuf_vq_set_base(struct vuf_vq *vq, uint32_t base);
 
-/* ---- session: negotiation, ring setup, reconnect (vuf-session.c) ---- */
+/**
+ * DOC: Session (vuf-session.c)
+ *
+ * A session drives one device as QEMU does. vuf_session_negotiate():
+ * GET_FEATURES, GET/SET_PROTOCOL_FEATURES, GET_QUEUE_NUM (MQ),
+ * SET_BACKEND_REQ_FD (BACKEND_REQ), SET_OWNER, SET_FEATURES with the
+ * intersection (plus F_PROTOCOL_FEATURES when offered).
+ * vuf_session_add_vq() creates a ring matching the negotiated features;
+ * vuf_session_start_vq() sends NUM, BASE, ADDR, KICK, CALL (skipped with
+ * in-band notifications) and ENABLE; vuf_session_stop_vq() sends
+ * GET_VRING_BASE and keeps the answer for the next start.
+ * vuf_session_reconnect() (or _path()) closes the connection, keeps memory
+ * and rings, repeats the handshake with the same features, then sends
+ * SET_INFLIGHT_FD (region from vuf_session_get_inflight()), SET_FEATURES,
+ * SET_MEM_TABLE and every started ring again with vuf_vq_base() as base:
+ * used->idx (split) or the used position (packed) after a crash, as QEMU.
+ */
 
 struct vuf_session;
 
