@@ -366,6 +366,25 @@ int vu_split_read_chain(struct vu_queue *vq, uint16_t head,
 }
 
 /**
+ * vu_split_recheck() - Look once more after publishing avail_event
+ * @vq:		Queue, found empty, event idx on
+ *
+ * A driver that added a chain just now decides whether to kick from
+ * avail_event. Our avail_event store and our avail->idx load may be
+ * reordered (store to load, even on x86): without the full barrier the
+ * driver could read the old avail_event and not kick while we read the
+ * old index and stop - a lost wakeup.
+ *
+ * Return: as vu_split_avail_refresh()
+ */
+static int vu_split_recheck(struct vu_queue *vq)
+{
+	vu_split_set_avail_event(vq, vq->last_avail_idx);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return vu_split_avail_refresh(vq);
+}
+
+/**
  * vu_split_pop() - Take the next available chain
  * @vq:		Queue, mapped and not broken
  * @elem:	Element to fill; @iov and @iov_max set by the caller
@@ -380,6 +399,9 @@ int vu_split_pop(struct vu_queue *vq, struct vu_elem *elem)
 
 	if (vq->last_avail_idx == vq->shadow_avail_idx) {
 		r = vu_split_avail_refresh(vq);
+		if (r == 0 && vu_queue_has_feature(vq, VU_F_RING_EVENT_IDX) &&
+		    !vq->notify_off)
+			r = vu_split_recheck(vq);
 		if (r <= 0)
 			return r;
 	}

@@ -13,140 +13,12 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "vuf.h"
+#include "stub-harness.h"
 
-#define GPA	0x100000ull
 #define NREQ	8u
 #define QSIZE	64u	/* chain ids are below the ring size */
 
-/**
- * struct env - shared by the test cases
- * @stub:	Stub binary
- * @dir:	Temporary directory
- * @socket:	Socket path
- */
-static struct env {
-	const char *stub;
-	char *dir;
-	char *socket;
-} env;
-
-/**
- * stub_start() - Start the stub on the test socket
- * @delay_us:	--delay-us value
- *
- * Return: its pid
- */
-static GPid stub_start(int delay_us)
-{
-	char *sock = g_strdup_printf("--socket-path=%s", env.socket);
-	char *delay = g_strdup_printf("--delay-us=%d", delay_us);
-	char *argv[] = { (char *)env.stub, sock, delay, NULL };
-	GError *err = NULL;
-	GPid pid;
-
-	g_assert_true(g_spawn_async(NULL, argv, NULL,
-				    G_SPAWN_DO_NOT_REAP_CHILD |
-				    G_SPAWN_STDOUT_TO_DEV_NULL |
-				    G_SPAWN_STDERR_TO_DEV_NULL,
-				    NULL, NULL, &pid, &err));
-	g_free(sock);
-	g_free(delay);
-	return pid;
-}
-
-/**
- * stub_stop() - Stop the stub and reap it
- * @pid:	Its pid
- * @sig:	Signal to send
- */
-static void stub_stop(GPid pid, int sig)
-{
-	kill(pid, sig);
-	waitpid(pid, NULL, 0);
-}
-
-/**
- * open_session() - Connect, negotiate, send the memory table
- * @m:		Guest memory
- * @want_pf:	Protocol features wanted
- *
- * Return: the session
- */
-static struct vuf_session *open_session(struct vuf_mem *m, uint64_t want_pf)
-{
-	struct vuf_session *s;
-	struct vuf_conn *c;
-
-	g_assert_cmpint(vuf_conn_connect(env.socket, 3000, &c), ==, 0);
-	s = vuf_session_new(c, m);
-	g_assert_cmpint(vuf_session_negotiate(s, VUF_BIT(VUF_F_VERSION_1) |
-			VUF_BIT(VUF_F_EVENT_IDX), want_pf |
-			VUF_BIT(VUF_PF_REPLY_ACK)), ==, 0);
-	g_assert_true(vuf_conn_has_pf(c, VUF_PF_REPLY_ACK));
-	g_assert_cmpint(vuf_session_set_mem_table(s), ==, 0);
-	return s;
-}
-
-/**
- * post_req() - Post one echo request: 16-byte header out, 64 bytes in
- * @vq:		Ring
- * @seq:	Sequence number written in the header
- *
- * Return: chain id
- */
-static int post_req(struct vuf_vq *vq, uint64_t seq)
-{
-	uint64_t hdr[2] = { GUINT64_TO_LE(1), GUINT64_TO_LE(seq) };
-	struct iovec out = { hdr, sizeof(hdr) };
-	uint32_t in = 64;
-	int id = vuf_vq_post(vq, &out, 1, &in, 1, false);
-
-	g_assert_cmpint(id, >=, 0);
-	return id;
-}
-
-/**
- * check_echo() - A completion echoes the header of its request
- * @vq:		Ring
- * @u:		Completion
- * @seq:	Sequence number expected
- */
-static void check_echo(struct vuf_vq *vq, const struct vuf_used *u,
-		       uint64_t seq)
-{
-	uint64_t hdr[2] = { GUINT64_TO_LE(1), GUINT64_TO_LE(seq) };
-
-	g_assert_cmpuint(u->len, ==, 16);
-	g_assert_cmpmem(vuf_vq_buf(vq, u->id, 1, NULL), 16, hdr, 16);
-}
-
-/**
- * drain() - Collect completions until @want of them arrived
- * @vq:		Ring
- * @seq:	Sequence number per chain id (QSIZE entries)
- * @seen:	Per-id completion count (QSIZE entries), updated
- * @want:	Completions to wait for
- */
-static void drain(struct vuf_vq *vq, const uint64_t *seq, unsigned int *seen,
-		  unsigned int want)
-{
-	struct vuf_used u[NREQ];
-	unsigned int got = 0;
-	int n, i;
-
-	while (got < want) {
-		n = vuf_vq_collect(vq, u, NREQ);
-		g_assert_cmpint(n, >=, 0);
-		for (i = 0; i < n; i++) {
-			check_echo(vq, &u[i], seq[u[i].id]);
-			seen[u[i].id]++;
-		}
-		got += (unsigned int)n;
-		if (!n)
-			g_assert_cmpint(vuf_vq_wait_call(vq, 5000), ==, 0);
-	}
-}
+static struct harness env;
 
 /**
  * test_reconnect_inflight() - Kill the back-end with requests in flight;
@@ -161,34 +33,35 @@ static void test_reconnect_inflight(void)
 	struct vuf_used u[NREQ];
 	int n, i, ids[NREQ];
 	struct vuf_vq *vq;
-	GPid pid = stub_start(50000);
+	GPid pid = harness_start(&env, 50000);
 
-	g_assert_cmpint(vuf_mem_add_region(m, GPA, 4 << 20, 0), ==, 0);
-	s = open_session(m, VUF_BIT(VUF_PF_INFLIGHT_SHMFD));
+	g_assert_cmpint(vuf_mem_add_region(m, HARNESS_GPA, HARNESS_RAM, 0), ==,
+			0);
+	s = harness_session(&env, m, VUF_BIT(VUF_F_EVENT_IDX), VUF_BIT(VUF_PF_INFLIGHT_SHMFD));
 	g_assert_cmpint(vuf_session_get_inflight(s, 2, QSIZE), ==, 0);
 	vq = vuf_session_add_vq(s, 0, QSIZE, 0);
 	g_assert_cmpint(vuf_session_start_vq(s, vq), ==, 0);
 	for (i = 0; i < (int)NREQ; i++) {
-		ids[i] = post_req(vq, 100 + i);
+		ids[i] = harness_post(vq, 100 + i, false);
 		seq[ids[i]] = 100 + i;
 	}
 	g_assert_cmpint(vuf_vq_kick(vq), ==, 0);
 	g_usleep(120000);
-	stub_stop(pid, SIGKILL);
+	harness_stop(pid, SIGKILL);
 	n = vuf_vq_collect(vq, u, NREQ);
 	g_assert_cmpint(n, >=, 0);
 	g_assert_cmpint(n, <, (int)NREQ);
 	for (i = 0; i < n; i++)
 		seen[u[i].id]++;
-	pid = stub_start(0);
+	pid = harness_start(&env, 0);
 	g_assert_cmpint(vuf_session_reconnect_path(s, env.socket, 3000), ==, 0);
 	g_assert_cmpint(vuf_vq_kick(vq), ==, 0);
-	drain(vq, seq, seen, NREQ - (unsigned int)n);
+	harness_drain(vq, seq, seen, NREQ - (unsigned int)n);
 	for (i = 0; i < (int)NREQ; i++)
 		g_assert_cmpuint(seen[ids[i]], ==, 1);
 	vuf_session_free(s);
 	vuf_mem_free(m);
-	stub_stop(pid, SIGTERM);
+	harness_stop(pid, SIGTERM);
 }
 
 /**
@@ -201,28 +74,29 @@ static void test_inband(void)
 	uint64_t seq[QSIZE] = { 0 };
 	struct vuf_session *s;
 	struct vuf_vq *vq;
-	GPid pid = stub_start(0);
+	GPid pid = harness_start(&env, 0);
 	int i;
 
-	g_assert_cmpint(vuf_mem_add_region(m, GPA, 4 << 20, 0), ==, 0);
-	s = open_session(m, VUF_BIT(VUF_PF_INBAND_NOTIFICATIONS) |
+	g_assert_cmpint(vuf_mem_add_region(m, HARNESS_GPA, HARNESS_RAM, 0), ==,
+			0);
+	s = harness_session(&env, m, VUF_BIT(VUF_F_EVENT_IDX), VUF_BIT(VUF_PF_INBAND_NOTIFICATIONS) |
 			 VUF_BIT(VUF_PF_BACKEND_REQ));
 	g_assert_true(vuf_conn_has_pf(vuf_session_conn(s),
 				      VUF_PF_INBAND_NOTIFICATIONS));
 	vq = vuf_session_add_vq(s, 1, QSIZE, 0);
 	g_assert_cmpint(vuf_session_start_vq(s, vq), ==, 0);
 	for (i = 0; i < 16; i++)
-		seq[post_req(vq, (uint64_t)i)] = (uint64_t)i;
+		seq[harness_post(vq, (uint64_t)i, false)] = (uint64_t)i;
 	g_assert_cmpint(vuf_vq_kick(vq), ==, 0);
 	/* used_event is 0: the first completion must be signalled in-band */
 	g_assert_cmpint(vuf_vq_wait_call(vq, 5000), ==, 0);
-	drain(vq, seq, seen, 16);
+	harness_drain(vq, seq, seen, 16);
 	g_assert_cmpuint(vuf_backend_inband_calls(vuf_session_conn(s), 1), >=,
 			 1);
 	g_assert_cmpuint(vuf_vq_calls(vq), >=, 1);
 	vuf_session_free(s);
 	vuf_mem_free(m);
-	stub_stop(pid, SIGTERM);
+	harness_stop(pid, SIGTERM);
 }
 
 /**
@@ -238,11 +112,12 @@ static void test_mem_slots(void)
 	struct vuf_used u;
 	struct vuf_vq *vq;
 	uint64_t slots;
-	GPid pid = stub_start(0);
+	GPid pid = harness_start(&env, 0);
 	struct vuf_desc d[2] = { { hi, 16, false }, { hi + 4096, 64, true } };
 
-	g_assert_cmpint(vuf_mem_add_region(m, GPA, 4 << 20, 0), ==, 0);
-	s = open_session(m, VUF_BIT(VUF_PF_CONFIGURE_MEM_SLOTS));
+	g_assert_cmpint(vuf_mem_add_region(m, HARNESS_GPA, HARNESS_RAM, 0), ==,
+			0);
+	s = harness_session(&env, m, VUF_BIT(VUF_F_EVENT_IDX), VUF_BIT(VUF_PF_CONFIGURE_MEM_SLOTS));
 	c = vuf_session_conn(s);
 	g_assert_cmpint(vuf_get_max_mem_slots(c, &slots), ==, 0);
 	g_assert_cmpuint(slots, >=, 8);
@@ -261,7 +136,7 @@ static void test_mem_slots(void)
 	g_assert_cmpint(vuf_rem_mem_reg(c, m, 1), ==, 0);
 	vuf_session_free(s);
 	vuf_mem_free(m);
-	stub_stop(pid, SIGTERM);
+	harness_stop(pid, SIGTERM);
 }
 
 /**
@@ -278,9 +153,9 @@ static void run_requests(struct vuf_session *s, unsigned int n)
 
 	g_assert_cmpint(vuf_session_start_vq(s, vq), ==, 0);
 	for (i = 0; i < n; i++)
-		seq[post_req(vq, i)] = i;
+		seq[harness_post(vq, i, false)] = i;
 	g_assert_cmpint(vuf_vq_kick(vq), ==, 0);
-	drain(vq, seq, seen, n);
+	harness_drain(vq, seq, seen, n);
 	g_assert_cmpint(vuf_session_stop_vq(s, vq, NULL), ==, 0);
 }
 
@@ -347,11 +222,12 @@ static void test_device_state(void)
 	uint8_t st[256], cfg[16];
 	struct vuf_session *s;
 	uint64_t res = 1, cnt;
-	GPid pid = stub_start(0);
+	GPid pid = harness_start(&env, 0);
 	size_t len;
 
-	g_assert_cmpint(vuf_mem_add_region(m, GPA, 4 << 20, 0), ==, 0);
-	s = open_session(m, pf);
+	g_assert_cmpint(vuf_mem_add_region(m, HARNESS_GPA, HARNESS_RAM, 0), ==,
+			0);
+	s = harness_session(&env, m, VUF_BIT(VUF_F_EVENT_IDX), pf);
 	run_requests(s, 5);
 	len = save_state(vuf_session_conn(s), st, sizeof(st));
 	g_assert_cmpuint(len, >=, 8);
@@ -359,10 +235,10 @@ static void test_device_state(void)
 			0);
 	g_assert_cmpuint(res, ==, 0);
 	vuf_session_free(s);
-	stub_stop(pid, SIGTERM);
+	harness_stop(pid, SIGTERM);
 
-	pid = stub_start(0);
-	s = open_session(m, pf);
+	pid = harness_start(&env, 0);
+	s = harness_session(&env, m, VUF_BIT(VUF_F_EVENT_IDX), pf);
 	load_state(vuf_session_conn(s), st, len);
 	res = 1;
 	g_assert_cmpint(vuf_check_device_state(vuf_session_conn(s), &res), ==,
@@ -373,7 +249,7 @@ static void test_device_state(void)
 	g_assert_cmpuint(GUINT64_FROM_LE(cnt), ==, 5);
 	vuf_session_free(s);
 	vuf_mem_free(m);
-	stub_stop(pid, SIGTERM);
+	harness_stop(pid, SIGTERM);
 }
 
 /**
@@ -387,21 +263,17 @@ int main(int argc, char **argv)
 {
 	int ret;
 
-	env.stub = g_getenv("VU_STUB");
-	if (!env.stub || access(env.stub, X_OK)) {
+	if (!harness_init(&env)) {
 		printf("1..0 # SKIP VU_STUB missing\n");
 		return 0;
 	}
 	g_test_init(&argc, &argv, NULL);
-	env.dir = g_dir_make_tmp("vuf-XXXXXX", NULL);
-	env.socket = g_build_filename(env.dir, "stub.sock", NULL);
 	g_test_add_func("/vuf-stub/reconnect-inflight",
 			test_reconnect_inflight);
 	g_test_add_func("/vuf-stub/mem-slots", test_mem_slots);
 	g_test_add_func("/vuf-stub/device-state", test_device_state);
 	g_test_add_func("/vuf-stub/inband", test_inband);
 	ret = g_test_run();
-	g_unlink(env.socket);
-	g_rmdir(env.dir);
+	harness_fini(&env);
 	return ret;
 }
