@@ -30,34 +30,11 @@
 #include "vu-log.h"
 #include "vu-mem.h"
 #include "vu-queue.h"
+#include "vu-ring-io.h"
 
 #define PACKED_WRAP_SHIFT	15
 #define PACKED_OFF_MASK		((1u << PACKED_WRAP_SHIFT) - 1)
 #define PACKED_EVENT_F_MASK	3
-
-/**
- * packed_rmb() - Order the read of a descriptor's flags before its contents
- */
-static inline void packed_rmb(void)
-{
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-}
-
-/**
- * packed_wmb() - Order our writes to a descriptor before its flags
- */
-static inline void packed_wmb(void)
-{
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-}
-
-/**
- * packed_mb() - Full barrier between our writes and reads of driver fields
- */
-static inline void packed_mb(void)
-{
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-}
 
 /**
  * packed_fail() - Mark the queue broken for a malformed ring
@@ -306,7 +283,7 @@ bool vu_packed_empty(struct vu_queue *vq)
 		return true;
 	flags = le16toh(__atomic_load_n(&vq->pdesc[vq->last_avail_idx].flags,
 					__ATOMIC_RELAXED));
-	packed_rmb();
+	vu_rmb();
 	return !packed_avail(flags, vq->avail_wrap);
 }
 
@@ -403,7 +380,7 @@ void vu_packed_push(struct vu_queue *vq, const struct vu_elem *elem,
 	if (vq->used_wrap)
 		flags |= VU_DESC_F_AVAIL | VU_DESC_F_USED;
 	/* id and len must be visible before the flags hand them over */
-	packed_wmb();
+	vu_wmb();
 	__atomic_store_n(&d->flags, htole16(flags), __ATOMIC_RELAXED);
 	packed_log(vq, d, sizeof(*d));
 	packed_advance(&vq->used_idx, &vq->used_wrap, elem->ndescs, vq->size);
@@ -442,14 +419,14 @@ void vu_packed_set_notification(struct vu_queue *vq, bool enable)
 				      vq->avail_wrap << PACKED_WRAP_SHIFT);
 		__atomic_store_n(&vq->device_event->off_wrap,
 				 htole16(off_wrap), __ATOMIC_RELAXED);
-		packed_wmb();
+		vu_wmb();
 		flags = VU_EVENT_F_DESC;
 	}
 	__atomic_store_n(&vq->device_event->flags, htole16(flags),
 			 __ATOMIC_RELAXED);
 	packed_log(vq, vq->device_event, sizeof(*vq->device_event));
 	if (enable)
-		packed_mb();
+		vu_mb();
 }
 
 /**
@@ -527,7 +504,7 @@ bool vu_packed_should_notify(struct vu_queue *vq)
 		return false;
 	vq->pending = 0;
 	/* Our used descriptors must be visible before we read the driver's */
-	packed_mb();
+	vu_mb();
 	vq->signalled_used = (uint16_t)(vq->used_idx |
 					vq->used_wrap << PACKED_WRAP_SHIFT);
 	vq->signalled_used_valid = true;

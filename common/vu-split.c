@@ -23,61 +23,7 @@
 #include "vu-log.h"
 #include "vu-mem.h"
 #include "vu-queue.h"
-
-/**
- * smp_rmb() - Order guest reads: index before the entries it covers
- */
-static inline void smp_rmb(void)
-{
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-}
-
-/**
- * smp_wmb() - Order our writes: used entries before the index publishing them
- */
-static inline void smp_wmb(void)
-{
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-}
-
-/**
- * smp_mb() - Full barrier: our writes visible before the following reads
- */
-static inline void smp_mb(void)
-{
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-}
-
-/**
- * vu_rd16() - Read a little-endian u16 the guest may change concurrently
- * @p:		Aligned guest field
- *
- * Return: the value in host order
- */
-static inline uint16_t vu_rd16(const uint16_t *p)
-{
-	return le16toh(__atomic_load_n(p, __ATOMIC_RELAXED));
-}
-
-/**
- * vu_wr16() - Write a little-endian u16 the guest may read concurrently
- * @p:		Aligned guest field
- * @v:		Value in host order
- */
-static inline void vu_wr16(uint16_t *p, uint16_t v)
-{
-	__atomic_store_n(p, htole16(v), __ATOMIC_RELAXED);
-}
-
-/**
- * vu_wr32() - Write a little-endian u32 the guest may read concurrently
- * @p:		Aligned guest field
- * @v:		Value in host order
- */
-static inline void vu_wr32(uint32_t *p, uint32_t v)
-{
-	__atomic_store_n(p, htole32(v), __ATOMIC_RELAXED);
-}
+#include "vu-ring-io.h"
 
 /**
  * vu_split_used_event() - The driver's used_event field (avail->ring[size])
@@ -198,7 +144,7 @@ static int vu_split_avail_refresh(struct vu_queue *vq)
 	}
 	vq->shadow_avail_idx = idx;
 	/* Ring entries below idx are read only after idx itself */
-	smp_rmb();
+	vu_rmb();
 	return n;
 }
 
@@ -380,7 +326,7 @@ int vu_split_read_chain(struct vu_queue *vq, uint16_t head,
 static int vu_split_recheck(struct vu_queue *vq)
 {
 	vu_split_set_avail_event(vq, vq->last_avail_idx);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	vu_mb();
 	return vu_split_avail_refresh(vq);
 }
 
@@ -462,7 +408,7 @@ void vu_split_flush(struct vu_queue *vq)
 	if (vq->published_used_idx == vq->used_idx)
 		return;
 	/* Used entries must be visible before the index that covers them */
-	smp_wmb();
+	vu_wmb();
 	vu_wr16(&vq->used->idx, vq->used_idx);
 	vu_split_log_used(vq, offsetof(struct vu_used, idx), 2);
 	vq->published_used_idx = vq->used_idx;
@@ -497,7 +443,7 @@ bool vu_split_should_notify(struct vu_queue *vq)
 		return false;
 	vq->pending = 0;
 	/* used->idx is published before we read the driver's wishes */
-	smp_mb();
+	vu_mb();
 	vq->signalled_used = vq->published_used_idx;
 	vq->signalled_used_valid = true;
 	if (vu_queue_has_feature(vq, VU_F_NOTIFY_ON_EMPTY) && !vq->inuse &&
@@ -537,7 +483,7 @@ void vu_split_set_notification(struct vu_queue *vq, bool enable)
 		vu_split_log_used(vq, offsetof(struct vu_used, flags), 2);
 	}
 	if (enable)
-		smp_mb();
+		vu_mb();
 }
 
 /**
