@@ -292,6 +292,23 @@ struct vu_loop *vu_loop_new(struct vu_dev *dev)
 }
 
 /**
+ * vu_loop_worker_quit() - Idle callback ending a worker's loop
+ * @data:	Worker
+ *
+ * Quitting from the worker itself: a quit from another thread before the
+ * worker reached g_main_loop_run() would be lost, and the join would hang.
+ *
+ * Return: G_SOURCE_REMOVE
+ */
+static gboolean vu_loop_worker_quit(gpointer data)
+{
+	struct vu_worker *w = data;
+
+	g_main_loop_quit(w->loop);
+	return G_SOURCE_REMOVE;
+}
+
+/**
  * vu_loop_free() - Stop the workers; the device goes back to running its
  * queues synchronously (no hooks)
  * @loop:	Loop, may be NULL
@@ -310,9 +327,11 @@ void vu_loop_free(struct vu_loop *loop)
 		}
 	for (i = 0; i < loop->nworkers; i++) {
 		struct vu_worker *w = &loop->workers[i];
+		GSource *quit = g_idle_source_new();
 
-		g_main_loop_quit(w->loop);
-		g_main_context_wakeup(w->ctx);
+		g_source_set_callback(quit, vu_loop_worker_quit, w, NULL);
+		g_source_attach(quit, w->ctx);
+		g_source_unref(quit);
 		g_thread_join(w->thread);
 		g_main_loop_unref(w->loop);
 		g_main_context_unref(w->ctx);

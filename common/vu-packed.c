@@ -384,7 +384,8 @@ void vu_packed_push(struct vu_queue *vq, const struct vu_elem *elem,
 	__atomic_store_n(&d->flags, htole16(flags), __ATOMIC_RELAXED);
 	packed_log(vq, d, sizeof(*d));
 	packed_advance(&vq->used_idx, &vq->used_wrap, elem->ndescs, vq->size);
-	vq->pending++;
+	/* Slots, not chains: should_notify needs to know if a lap went by */
+	vq->pending += elem->ndescs;
 }
 
 /**
@@ -497,10 +498,11 @@ static bool packed_driver_wants(const struct vu_queue *vq, uint16_t old,
  */
 bool vu_packed_should_notify(struct vu_queue *vq)
 {
+	unsigned int pushed = vq->pending;
 	uint16_t old = vq->signalled_used;
 	bool valid = vq->signalled_used_valid;
 
-	if (!vq->pending || !vq->driver_event)
+	if (!pushed || !vq->driver_event)
 		return false;
 	vq->pending = 0;
 	/* Our used descriptors must be visible before we read the driver's */
@@ -511,5 +513,6 @@ bool vu_packed_should_notify(struct vu_queue *vq)
 	if (vu_queue_has_feature(vq, VU_F_NOTIFY_ON_EMPTY) && !vq->inuse &&
 	    vu_packed_empty(vq))
 		return true;
-	return packed_driver_wants(vq, old, valid);
+	/* A lap or more since the last check: positions alias, so notify */
+	return packed_driver_wants(vq, old, valid && pushed < vq->size);
 }

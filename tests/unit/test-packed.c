@@ -1178,6 +1178,13 @@ static void test_notify_desc_laps(void)
 	g_assert_cmpuint(r->vq.used_idx, ==, 5);
 	g_assert_false(r->vq.used_wrap);
 	g_assert_true(vu_queue_should_notify(&r->vq));
+	/* Exactly two laps: same position and wrap as at the last check, so
+	 * [old, new) looks empty; the event was passed twice: notify */
+	set_driver_event(r, VU_EVENT_F_DESC, 2, false);
+	advance(r, 16);
+	g_assert_cmpuint(r->vq.used_idx, ==, 5);
+	g_assert_false(r->vq.used_wrap);
+	g_assert_true(vu_queue_should_notify(&r->vq));
 	ring_free(r);
 }
 
