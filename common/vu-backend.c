@@ -53,6 +53,8 @@ struct vu_opts {
  * @main:		Main loop of the default context
  * @listen_fd:		Listening socket, -1 when serving an inherited
  *			connected socket
+ * @conn_fd:		Inherited connected socket not yet handed to the
+ *			device, -1 if none
  * @listen_src:		Source id of the watch on @listen_fd, 0 if none
  * @conn_src:		Source id of the connection watch, 0 if none
  * @sig_src:		Source ids of the SIGTERM and SIGINT handlers
@@ -67,6 +69,7 @@ struct vu_server {
 	struct vu_loop *loop;
 	GMainLoop *main;
 	int listen_fd;
+	int conn_fd;
 	guint listen_src;
 	guint conn_src;
 	guint sig_src[2];
@@ -650,6 +653,9 @@ static gboolean vu_on_signal(gpointer data)
  * @opts:	Parsed options
  * @err:	Error
  *
+ * Done before the device is set up, so that a busy path or a bad --fd fails
+ * at once; a front-end that connects meanwhile waits in the backlog.
+ *
  * Return: true on success
  */
 static bool vu_open_transport(struct vu_server *s, const struct vu_opts *opts,
@@ -662,22 +668,58 @@ static bool vu_open_transport(struct vu_server *s, const struct vu_opts *opts,
 		if (s->listen_fd < 0)
 			return false;
 		s->path = g_strdup(opts->socket_path);
-		g_message("listening on %s", s->path);
-		vu_watch_listener(s);
 		return true;
 	}
 	if (!vu_check_inherited_fd(opts->fd, &listening, err))
 		return false;
 	if (listening) {
 		s->listen_fd = opts->fd;
-		g_debug("listening on inherited socket %d", opts->fd);
-		vu_watch_listener(s);
 	} else {
+		s->conn_fd = opts->fd;
 		s->once = true;
-		g_debug("serving inherited connected socket %d", opts->fd);
-		vu_serve(s, opts->fd);
 	}
 	return true;
+}
+
+/**
+ * vu_setup_device() - Let the daemon set its device up, then create the
+ * device instance and its event loop
+ * @s:		Server
+ * @priv:	Set to the daemon's data
+ * @err:	Error
+ *
+ * Return: true on success
+ */
+static bool vu_setup_device(struct vu_server *s, void **priv, GError **err)
+{
+	const struct vu_device *device = s->b->setup(priv, err);
+
+	if (!device)
+		return false;
+	s->dev = vu_dev_new(device, *priv);
+	s->loop = vu_loop_new(s->dev);
+	return true;
+}
+
+/**
+ * vu_start() - Serve the inherited connection, or wait for front-ends
+ * @s:		Server, transport open and device set up
+ */
+static void vu_start(struct vu_server *s)
+{
+	int sock = s->conn_fd;
+
+	if (sock >= 0) {
+		g_debug("serving inherited connected socket %d", sock);
+		s->conn_fd = -1;
+		vu_serve(s, sock);
+		return;
+	}
+	if (s->path)
+		g_message("listening on %s", s->path);
+	else
+		g_debug("listening on inherited socket %d", s->listen_fd);
+	vu_watch_listener(s);
 }
 
 /**
@@ -694,18 +736,42 @@ static void vu_server_stop(struct vu_server *s, void *priv)
 		unlink(s->path);
 	if (s->listen_fd >= 0)
 		close(s->listen_fd);
+	if (s->conn_fd >= 0)
+		close(s->conn_fd);
 	if (s->conn_src)
 		g_source_remove(s->conn_src);
-	vu_dev_disconnect(s->dev);
-	vu_loop_free(s->loop);
-	vu_dev_free(s->dev);
-	if (s->b->teardown)
-		s->b->teardown(priv);
+	if (s->dev) {
+		vu_dev_disconnect(s->dev);
+		vu_loop_free(s->loop);
+		vu_dev_free(s->dev);
+		if (s->b->teardown)
+			s->b->teardown(priv);
+	}
 	g_free(s->path);
 }
 
 /**
- * vu_run() - Set the device up, serve front-ends until told to stop
+ * vu_prepare() - Catch stop signals, open the transport, set the device up
+ * @s:		Server
+ * @opts:	Parsed options
+ * @priv:	Set to the daemon's data
+ * @err:	Error
+ *
+ * Signals first: one during a slow start still ends the daemon cleanly.
+ *
+ * Return: true if everything is ready to serve
+ */
+static bool vu_prepare(struct vu_server *s, const struct vu_opts *opts,
+		       void **priv, GError **err)
+{
+	s->sig_src[0] = g_unix_signal_add(SIGTERM, vu_on_signal, s);
+	s->sig_src[1] = g_unix_signal_add(SIGINT, vu_on_signal, s);
+	return vu_open_transport(s, opts, err) &&
+	       vu_setup_device(s, priv, err);
+}
+
+/**
+ * vu_run() - Serve front-ends until told to stop
  * @b:		The daemon
  * @opts:	Parsed options
  *
@@ -713,27 +779,18 @@ static void vu_server_stop(struct vu_server *s, void *priv)
  */
 static int vu_run(const struct vu_backend *b, const struct vu_opts *opts)
 {
-	struct vu_server s = { .b = b, .listen_fd = -1 };
-	const struct vu_device *device;
+	struct vu_server s = { .b = b, .listen_fd = -1, .conn_fd = -1 };
 	GError *err = NULL;
 	void *priv = NULL;
 
 	s.main = g_main_loop_new(NULL, FALSE);
-	/* Before setup: a signal during a slow start still ends cleanly */
-	s.sig_src[0] = g_unix_signal_add(SIGTERM, vu_on_signal, &s);
-	s.sig_src[1] = g_unix_signal_add(SIGINT, vu_on_signal, &s);
-	device = b->setup(&priv, &err);
-	if (device) {
-		s.dev = vu_dev_new(device, priv);
-		s.loop = vu_loop_new(s.dev);
-		if (vu_open_transport(&s, opts, &err))
-			g_main_loop_run(s.main);
-		else
-			s.status = 1;
-		vu_server_stop(&s, priv);
+	if (vu_prepare(&s, opts, &priv, &err)) {
+		vu_start(&s);
+		g_main_loop_run(s.main);
 	} else {
 		s.status = 1;
 	}
+	vu_server_stop(&s, priv);
 	if (err)
 		g_printerr("%s: %s\n", b->name, err->message);
 	g_clear_error(&err);

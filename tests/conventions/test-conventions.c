@@ -273,14 +273,12 @@ static void test_bad_options(void)
 	const char *unknown[] = { "--fd=3", "--no-such-option", NULL };
 	const char *bad_fd[] = { "--fd=three", NULL };
 	const char *extra[] = { "--fd=3", "stray", NULL };
-	const char *bad_dev[] = { "--fd=3", "--delay-us=-5", NULL };
 
 	expect_failure(neither, "--socket-path");
 	expect_failure(both, "exclusive");
 	expect_failure(unknown, "--no-such-option");
 	expect_failure(bad_fd, "three");
 	expect_failure(extra, "stray");
-	expect_failure(bad_dev, "delay-us");
 }
 
 /**
@@ -673,6 +671,29 @@ static void test_one_at_a_time(void)
 }
 
 /**
+ * test_client_gone() - Clients that leave before their reply do not take
+ * the daemon down; the next client is served
+ */
+static void test_client_gone(void)
+{
+	struct path_daemon d;
+	int c, i;
+
+	path_setup(&d);
+	path_start(&d, NULL);
+	for (i = 0; i < 20; i++) {
+		c = connect_retry(d.path);
+		send_get_features(c);
+		close(c);
+	}
+	c = connect_retry(d.path);
+	talk(c);
+	stop_daemon(d.pid, SIGTERM);
+	close(c);
+	path_teardown(&d);
+}
+
+/**
  * test_in_use() - A second daemon on a live socket path fails, harmlessly
  */
 static void test_in_use(void)
@@ -741,6 +762,27 @@ static void test_not_socket(void)
 		expect_failure(args, "not a socket");
 	}
 	g_assert_true(g_file_test(d.path, G_FILE_TEST_IS_REGULAR));
+	g_free(sp);
+	path_teardown(&d);
+}
+
+/**
+ * test_setup_failure() - The device refusing its options fails the start
+ * and removes the socket path again
+ */
+static void test_setup_failure(void)
+{
+	struct path_daemon d;
+	char *sp;
+
+	path_setup(&d);
+	sp = g_strconcat("--socket-path=", d.path, NULL);
+	{
+		const char *args[] = { sp, "--delay-us=-5", NULL };
+
+		expect_failure(args, "delay-us");
+	}
+	g_assert_false(g_file_test(d.path, G_FILE_TEST_EXISTS));
 	g_free(sp);
 	path_teardown(&d);
 }
@@ -970,10 +1012,14 @@ int main(int argc, char **argv)
 	g_test_add_func("/conventions/socket-path/reconnect", test_reconnect);
 	g_test_add_func("/conventions/socket-path/one-at-a-time",
 			test_one_at_a_time);
+	g_test_add_func("/conventions/socket-path/client-gone",
+			test_client_gone);
 	g_test_add_func("/conventions/socket-path/in-use", test_in_use);
 	g_test_add_func("/conventions/socket-path/stale", test_stale);
 	g_test_add_func("/conventions/socket-path/not-a-socket",
 			test_not_socket);
+	g_test_add_func("/conventions/socket-path/setup-failure",
+			test_setup_failure);
 	g_test_add_data_func("/conventions/sigterm/idle",
 			     GINT_TO_POINTER(SIGTERM), test_signal_idle);
 	g_test_add_data_func("/conventions/sigterm/connected",
