@@ -4,6 +4,7 @@
  * base, kick/call/err notifiers, enable, and the start/stop rules.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <unistd.h>
 
 #include "vu-dev.h"
@@ -244,6 +245,31 @@ VU_HANDLER(vu_h_set_vring_kick)
 }
 
 /**
+ * vu_vring_replace_fd() - Install the fd of SET_VRING_CALL or SET_VRING_ERR
+ * @dev:	Device
+ * @m:		Request
+ * @field:	offsetof() the fd slot in struct vu_queue
+ *
+ * Return: VU_OK, VU_FAIL or VU_CLOSE
+ */
+static enum vu_result vu_vring_replace_fd(struct vu_dev *dev, struct vu_msg *m,
+					  size_t field)
+{
+	struct vu_queue *vq;
+	enum vu_result r;
+	int fd, *slot;
+
+	r = vu_vring_notifier(dev, m, &vq, &fd);
+	if (r != VU_OK)
+		return r;
+	slot = (int *)((char *)vq + field);
+	if (*slot >= 0)
+		close(*slot);
+	*slot = fd;
+	return VU_OK;
+}
+
+/**
  * vu_h_set_vring_call() - SET_VRING_CALL: the used-buffer notifier
  * @dev:	Device
  * @m:		Request
@@ -252,17 +278,7 @@ VU_HANDLER(vu_h_set_vring_kick)
  */
 VU_HANDLER(vu_h_set_vring_call)
 {
-	struct vu_queue *vq;
-	enum vu_result r;
-	int fd;
-
-	r = vu_vring_notifier(dev, m, &vq, &fd);
-	if (r != VU_OK)
-		return r;
-	if (vq->call_fd >= 0)
-		close(vq->call_fd);
-	vq->call_fd = fd;
-	return VU_OK;
+	return vu_vring_replace_fd(dev, m, offsetof(struct vu_queue, call_fd));
 }
 
 /**
@@ -274,17 +290,7 @@ VU_HANDLER(vu_h_set_vring_call)
  */
 VU_HANDLER(vu_h_set_vring_err)
 {
-	struct vu_queue *vq;
-	enum vu_result r;
-	int fd;
-
-	r = vu_vring_notifier(dev, m, &vq, &fd);
-	if (r != VU_OK)
-		return r;
-	if (vq->err_fd >= 0)
-		close(vq->err_fd);
-	vq->err_fd = fd;
-	return VU_OK;
+	return vu_vring_replace_fd(dev, m, offsetof(struct vu_queue, err_fd));
 }
 
 /**

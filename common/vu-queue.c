@@ -22,10 +22,10 @@
 #include "vu-queue.h"
 
 /**
- * vu_queue_forget() - Clear ring pointers and indices
+ * vu_queue_unmap() - Forget the ring pointers
  * @vq:		Queue
  */
-static void vu_queue_forget(struct vu_queue *vq)
+static void vu_queue_unmap(struct vu_queue *vq)
 {
 	vq->desc = NULL;
 	vq->avail = NULL;
@@ -34,6 +34,15 @@ static void vu_queue_forget(struct vu_queue *vq)
 	vq->driver_event = NULL;
 	vq->device_event = NULL;
 	vq->mapped_size = 0;
+}
+
+/**
+ * vu_queue_forget() - Clear ring pointers and indices
+ * @vq:		Queue
+ */
+static void vu_queue_forget(struct vu_queue *vq)
+{
+	vu_queue_unmap(vq);
 	vq->last_avail_idx = 0;
 	vq->avail_wrap = true;
 	vq->shadow_avail_idx = 0;
@@ -150,13 +159,7 @@ int vu_queue_map(struct vu_queue *vq)
 {
 	int r;
 
-	vq->desc = NULL;
-	vq->avail = NULL;
-	vq->used = NULL;
-	vq->pdesc = NULL;
-	vq->driver_event = NULL;
-	vq->device_event = NULL;
-	vq->mapped_size = 0;
+	vu_queue_unmap(vq);
 	if (!vq->mem || !vq->size || vq->size > VU_QUEUE_MAX_SIZE)
 		return -EINVAL;
 	r = vu_queue_packed(vq) ? vu_packed_map(vq) : vu_split_map(vq);
