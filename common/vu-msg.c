@@ -230,7 +230,7 @@ static int vu_msg_collect_fds(struct msghdr *msg, struct vu_msg *m)
 }
 
 /**
- * vu_msg_read_body() - Read a message payload, with a timeout
+ * vu_msg_read_body() - Read the rest of a message, with a timeout
  * @sock:	Connected socket
  * @buf:	Destination
  * @len:	Bytes to read
@@ -264,8 +264,10 @@ static int vu_msg_read_body(int sock, uint8_t *buf, size_t len)
  * @sock:	Connected socket
  * @m:		Message to fill
  *
- * The header and the fds come in one recvmsg(); a payload larger than any
- * request may be fails the connection (we could not resynchronise).
+ * The fds come with the first bytes of the header. A front-end that stops
+ * in the middle of a message is given up on after a second, so that the
+ * protocol thread (and SIGTERM) is never held for ever. A payload larger
+ * than any request may be fails the connection (we could not resynchronise).
  *
  * Return: 0, -EPIPE at a clean end of file, or another negative errno
  */
@@ -283,15 +285,17 @@ int vu_msg_recv(int sock, struct vu_msg *m)
 	m->nfds = 0;
 	m->reply_fd = -1;
 	do {
-		r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_WAITALL);
+		r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
 	} while (r < 0 && errno == EINTR);
 	if (r == 0)
 		return -EPIPE;
 	if (r < 0)
 		return -errno;
 	ret = vu_msg_collect_fds(&msg, m);
-	if (ret == 0 && (size_t)r != VU_HDR_SIZE)
-		ret = -EPROTO;
+	/* The rest of a header cut short, without waiting for ever */
+	if (ret == 0 && (size_t)r < VU_HDR_SIZE)
+		ret = vu_msg_read_body(sock, (uint8_t *)&m->hdr + r,
+				       VU_HDR_SIZE - (size_t)r);
 	if (ret == 0 && m->hdr.size > VU_PAYLOAD_MAX)
 		ret = -EMSGSIZE;
 	if (ret == 0)

@@ -248,6 +248,24 @@ static void test_io_truncated(void)
 	g_assert_cmpint(vu_msg_recv(sv[1], &in), ==, -ETIMEDOUT);
 	close(sv[0]);
 	close(sv[1]);
+
+	/* Half a header, then silence: given up on, not waited for */
+	g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), ==, 0);
+	g_assert_cmpint(write(sv[0], part, sizeof(part)), ==, sizeof(part));
+	g_assert_cmpint(vu_msg_recv(sv[1], &in), ==, -ETIMEDOUT);
+	close(sv[0]);
+	close(sv[1]);
+
+	/* A header in two pieces still arrives whole */
+	g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), ==, 0);
+	h.size = 0;
+	h.request = VU_GET_FEATURES;
+	g_assert_cmpint(write(sv[0], &h, 5), ==, 5);
+	g_assert_cmpint(write(sv[0], (char *)&h + 5, 7), ==, 7);
+	g_assert_cmpint(vu_msg_recv(sv[1], &in), ==, 0);
+	g_assert_cmpuint(in.hdr.request, ==, VU_GET_FEATURES);
+	close(sv[0]);
+	close(sv[1]);
 }
 
 /**
