@@ -474,12 +474,17 @@ int main(int argc, char **argv)
 	struct vuf_conn *c;
 	int r;
 
-	if (fe_parse(argc, argv, &o))
+	if (fe_parse(argc, argv, &o)) {
+		g_free(o.socket);
 		return 1;
+	}
 	r = vuf_conn_connect(o.socket, 3000, &c);
-	if (r)
-		return fe_fail("cannot connect to %s: %s", o.socket,
-			       g_strerror(-r));
+	if (r) {
+		r = fe_fail("cannot connect to %s: %s", o.socket,
+			    g_strerror(-r));
+		g_free(o.socket);
+		return r;
+	}
 	vuf_conn_set_timeout(c, o.timeout_ms);
 	if (o.info) {
 		r = fe_info(c);
