@@ -136,6 +136,28 @@ void vu_dev_unlock(struct vu_dev *dev)
 }
 
 /**
+ * vu_dev_lock_queue() - Keep the worker serving one queue away from it
+ * @dev:	Device
+ * @vq:		Queue
+ */
+void vu_dev_lock_queue(struct vu_dev *dev, struct vu_queue *vq)
+{
+	if (dev->hooks.lock_queue)
+		dev->hooks.lock_queue(dev, vq);
+}
+
+/**
+ * vu_dev_unlock_queue() - Let the worker serving a queue run again
+ * @dev:	Device
+ * @vq:		Queue
+ */
+void vu_dev_unlock_queue(struct vu_dev *dev, struct vu_queue *vq)
+{
+	if (dev->hooks.unlock_queue)
+		dev->hooks.unlock_queue(dev, vq);
+}
+
+/**
  * vu_dev_close_fd() - Close an fd slot and mark it empty
  * @fd:		Slot
  */
@@ -148,10 +170,10 @@ static void vu_dev_close_fd(int *fd)
 
 /**
  * vu_dev_stop_queue() - Stop a ring: no more kicks, in-flight work drained
- * @dev:	Device, locked by the caller
+ * @dev:	Device; the caller holds the lock of @vq's worker (at least)
  * @vq:		Queue
  *
- * The device's queue_stopped runs with the workers unlocked, so that
+ * The device's queue_stopped runs with @vq's worker unlocked, so that
  * completions still on their way can be pushed before we return.
  */
 void vu_dev_stop_queue(struct vu_dev *dev, struct vu_queue *vq)
@@ -162,9 +184,9 @@ void vu_dev_stop_queue(struct vu_dev *dev, struct vu_queue *vq)
 	if (dev->hooks.queue_changed)
 		dev->hooks.queue_changed(dev, vq);
 	if (was_started && dev->device->queue_stopped) {
-		vu_dev_unlock(dev);
+		vu_dev_unlock_queue(dev, vq);
 		dev->device->queue_stopped(dev, vq);
-		vu_dev_lock(dev);
+		vu_dev_lock_queue(dev, vq);
 	}
 	if (was_started)
 		vu_queue_flush(vq);

@@ -22,6 +22,8 @@
  * struct vu_dev_hooks - how an event loop plugs into the core; any may be NULL
  * @lock:		Keep every worker away from queues and memory
  * @unlock:		Let workers run again
+ * @lock_queue:		Keep the worker serving @vq away (it may serve others)
+ * @unlock_queue:	Let it run again
  * @queue_changed:	A queue's kick fd or started state changed: (re)watch it
  * @kick:		Run the device's queue_kicked for @vq on its worker
  * @opaque:		For the loop
@@ -29,6 +31,8 @@
 struct vu_dev_hooks {
 	void (*lock)(struct vu_dev *dev);
 	void (*unlock)(struct vu_dev *dev);
+	void (*lock_queue)(struct vu_dev *dev, struct vu_queue *vq);
+	void (*unlock_queue)(struct vu_dev *dev, struct vu_queue *vq);
 	void (*queue_changed)(struct vu_dev *dev, struct vu_queue *vq);
 	void (*kick)(struct vu_dev *dev, struct vu_queue *vq);
 	void *opaque;
@@ -98,6 +102,8 @@ void vu_dev_stop_queue(struct vu_dev *dev, struct vu_queue *vq);
 void vu_dev_reset(struct vu_dev *dev);
 void vu_dev_lock(struct vu_dev *dev);
 void vu_dev_unlock(struct vu_dev *dev);
+void vu_dev_lock_queue(struct vu_dev *dev, struct vu_queue *vq);
+void vu_dev_unlock_queue(struct vu_dev *dev, struct vu_queue *vq);
 void vu_dev_state_join(struct vu_dev *dev);
 
 #endif /* VU_DEV_H */

@@ -32,6 +32,55 @@ static const char *vu_dispatch_supported(struct vu_dev *dev,
 }
 
 /**
+ * vu_dispatch_ring() - The queue a ring request names
+ * @dev:	Device
+ * @m:		Ring request (validated)
+ *
+ * Return: the queue, or NULL if the index is out of range (the handler
+ * then fails the request)
+ */
+static struct vu_queue *vu_dispatch_ring(struct vu_dev *dev,
+					 const struct vu_msg *m)
+{
+	uint32_t r = m->hdr.request;
+	uint64_t index = m->payload.state.index;
+
+	if (r == VU_SET_VRING_KICK || r == VU_SET_VRING_CALL ||
+	    r == VU_SET_VRING_ERR)
+		index = m->payload.u64 & VU_VRING_IDX_MASK;
+	return vu_dev_queue(dev, (unsigned int)MIN(index, UINT32_MAX));
+}
+
+/**
+ * vu_dispatch_locked() - Run a handler with what it needs paused
+ * @dev:	Device
+ * @m:		Request
+ * @s:		Its table entry
+ *
+ * Return: the handler's result
+ */
+static enum vu_result vu_dispatch_locked(struct vu_dev *dev, struct vu_msg *m,
+					 const struct vu_msg_spec *s)
+{
+	struct vu_queue *vq = NULL;
+	enum vu_result r;
+
+	if (s->lock == VU_LOCK_ALL)
+		vu_dev_lock(dev);
+	if (s->lock == VU_LOCK_RING) {
+		vq = vu_dispatch_ring(dev, m);
+		if (vq)
+			vu_dev_lock_queue(dev, vq);
+	}
+	r = s->handler(dev, m);
+	if (vq)
+		vu_dev_unlock_queue(dev, vq);
+	if (s->lock == VU_LOCK_ALL)
+		vu_dev_unlock(dev);
+	return r;
+}
+
+/**
  * vu_dev_dispatch() - Handle one received request
  * @dev:	Device
  * @m:		Request; on return, the reply if the result is VU_REPLY
@@ -59,9 +108,7 @@ enum vu_result vu_dev_dispatch(struct vu_dev *dev, struct vu_msg *m)
 	}
 	g_debug("request %s, %u bytes, %u fds", vu_msg_name(m->hdr.request),
 		m->hdr.size, m->nfds);
-	vu_dev_lock(dev);
-	r = vu_msg_spec(m->hdr.request)->handler(dev, m);
-	vu_dev_unlock(dev);
+	r = vu_dispatch_locked(dev, m, vu_msg_spec(m->hdr.request));
 	vu_msg_close_fds(m);
 	return r;
 }

@@ -197,6 +197,30 @@ static void vu_loop_unlock(struct vu_dev *dev)
 }
 
 /**
+ * vu_loop_lock_queue() - Hook: hold the lock of one queue's worker
+ * @dev:	Device
+ * @vq:		Queue
+ */
+static void vu_loop_lock_queue(struct vu_dev *dev, struct vu_queue *vq)
+{
+	struct vu_loop *loop = dev->hooks.opaque;
+
+	g_mutex_lock(&loop->qw[vq->index].worker->lock);
+}
+
+/**
+ * vu_loop_unlock_queue() - Hook: release the lock of one queue's worker
+ * @dev:	Device
+ * @vq:		Queue
+ */
+static void vu_loop_unlock_queue(struct vu_dev *dev, struct vu_queue *vq)
+{
+	struct vu_loop *loop = dev->hooks.opaque;
+
+	g_mutex_unlock(&loop->qw[vq->index].worker->lock);
+}
+
+/**
  * vu_loop_worker_main() - A worker thread: run its context until told to
  * stop
  * @data:	Worker
@@ -268,6 +292,8 @@ struct vu_loop *vu_loop_new(struct vu_dev *dev)
 	struct vu_dev_hooks hooks = {
 		.lock = vu_loop_lock,
 		.unlock = vu_loop_unlock,
+		.lock_queue = vu_loop_lock_queue,
+		.unlock_queue = vu_loop_unlock_queue,
 		.queue_changed = vu_loop_queue_changed,
 		.kick = vu_loop_kick,
 		.opaque = loop,

@@ -305,6 +305,20 @@ enum vu_result {
 typedef enum vu_result (*vu_handler_fn)(struct vu_dev *dev, struct vu_msg *m);
 
 /**
+ * enum vu_lock - what a request handler needs kept away from the workers
+ * @VU_LOCK_NONE:	Nothing a worker touches (features offered, config,
+ *			status, device state transfer)
+ * @VU_LOCK_RING:	The ring the request names: only its worker pauses,
+ *			so a busy queue does not hold up the others
+ * @VU_LOCK_ALL:	Memory, features, reset: every worker pauses
+ */
+enum vu_lock {
+	VU_LOCK_NONE,
+	VU_LOCK_RING,
+	VU_LOCK_ALL,
+};
+
+/**
  * struct vu_msg_spec - what one request may carry, and who handles it
  * @name:	Request name, for logs
  * @min_size:	Smallest payload accepted
@@ -314,6 +328,7 @@ typedef enum vu_result (*vu_handler_fn)(struct vu_dev *dev, struct vu_msg *m);
  * @replies:	The request has a reply of its own
  * @needs:	Protocol feature (enum vu_proto_feature) that must have been
  *		negotiated for the request to be valid, or -1
+ * @lock:	enum vu_lock: what the handler runs with paused
  * @handler:	Handler, NULL if the request is not supported
  */
 struct vu_msg_spec {
@@ -324,6 +339,7 @@ struct vu_msg_spec {
 	uint8_t max_fds;
 	bool replies;
 	int8_t needs;
+	uint8_t lock;
 	vu_handler_fn handler;
 };
 

@@ -327,6 +327,59 @@ static void test_hostile_frontend(void)
 }
 
 /**
+ * elapsed_ms() - Milliseconds since a g_get_monotonic_time() value
+ * @since:	Start time
+ *
+ * Return: milliseconds
+ */
+static gint64 elapsed_ms(gint64 since)
+{
+	return (g_get_monotonic_time() - since) / 1000;
+}
+
+/**
+ * test_busy_queue() - While one queue's worker is busy for half a second,
+ * the protocol thread answers at once and the other queue completes
+ */
+static void test_busy_queue(void)
+{
+	struct vuf_mem *m = vuf_mem_new();
+	unsigned int seen[QSIZE] = { 0 }, i;
+	uint64_t seq[QSIZE] = { 0 }, f;
+	struct vuf_session *s;
+	struct vuf_vq *q0, *q1;
+	GPid pid = harness_start(&env, 20000);
+	gint64 t0, t;
+
+	g_assert_cmpint(vuf_mem_add_region(m, HARNESS_GPA, HARNESS_RAM, 0), ==,
+			0);
+	s = harness_session(&env, m, VUF_BIT(VUF_F_EVENT_IDX), 0);
+	q0 = vuf_session_add_vq(s, 0, QSIZE, 0);
+	q1 = vuf_session_add_vq(s, 1, QSIZE, 0);
+	g_assert_cmpint(vuf_session_start_vq(s, q0), ==, 0);
+	g_assert_cmpint(vuf_session_start_vq(s, q1), ==, 0);
+	t0 = g_get_monotonic_time();
+	for (i = 0; i < 25; i++)
+		seq[harness_post(q0, i, false)] = i;
+	g_assert_cmpint(vuf_vq_kick(q0), ==, 0);
+	g_usleep(40000);
+
+	t = g_get_monotonic_time();
+	g_assert_cmpint(vuf_get_features(vuf_session_conn(s), &f), ==, 0);
+	g_assert_cmpint(elapsed_ms(t), <, 200);
+	t = g_get_monotonic_time();
+	run_round(q1, 1, 100, false);
+	g_assert_cmpint(elapsed_ms(t), <, 250);
+
+	harness_drain(q0, seq, seen, 25);
+	/* 25 requests of 20 ms: the first queue really was busy throughout */
+	g_assert_cmpint(elapsed_ms(t0), >=, 450);
+	vuf_session_free(s);
+	vuf_mem_free(m);
+	harness_stop(pid, SIGTERM);
+}
+
+/**
  * main() - Register a session and a crash test per ring mode
  * @argc:	Argument count
  * @argv:	Arguments
@@ -356,6 +409,7 @@ int main(int argc, char **argv)
 	}
 	g_test_add_func("/conformance/hostile-guest", test_hostile_guest);
 	g_test_add_func("/conformance/hostile-frontend", test_hostile_frontend);
+	g_test_add_func("/conformance/busy-queue", test_busy_queue);
 	ret = g_test_run();
 	harness_fini(&env);
 	return ret;
