@@ -158,6 +158,38 @@ void vu_dev_unlock_queue(struct vu_dev *dev, struct vu_queue *vq)
 }
 
 /**
+ * vu_dev_watch_fd() - Have a device function run on a queue's worker
+ * whenever an fd (an I/O completion eventfd, a tap) is readable
+ * @dev:	Device
+ * @vq:		Queue whose worker (and lock) the callback runs under
+ * @fd:		File descriptor (stays the device's)
+ * @fn:		Callback
+ * @data:	For @fn
+ *
+ * Return: a handle for vu_dev_unwatch_fd(), or NULL if there is no event
+ * loop (unit tests) or no such queue
+ */
+void *vu_dev_watch_fd(struct vu_dev *dev, struct vu_queue *vq, int fd,
+		      vu_fd_fn fn, void *data)
+{
+	if (!vq || !dev->hooks.watch_fd)
+		return NULL;
+	return dev->hooks.watch_fd(dev, vq, fd, fn, data);
+}
+
+/**
+ * vu_dev_unwatch_fd() - Stop a watch; the callback does not run again once
+ * this returns (unless it is running now, on the worker)
+ * @dev:	Device
+ * @watch:	Handle from vu_dev_watch_fd(), may be NULL
+ */
+void vu_dev_unwatch_fd(struct vu_dev *dev, void *watch)
+{
+	if (watch && dev->hooks.unwatch_fd)
+		dev->hooks.unwatch_fd(dev, watch);
+}
+
+/**
  * vu_dev_close_fd() - Close an fd slot and mark it empty
  * @fd:		Slot
  */

@@ -77,6 +77,15 @@ struct vu_device {
 	int (*load_state)(struct vu_dev *dev, int fd);
 };
 
+/**
+ * typedef vu_fd_fn - A device's fd became readable (see vu_dev_watch_fd())
+ * @dev:	Device
+ * @vq:		Queue the watch belongs to (the callback runs on its worker,
+ *		with the worker's lock held, like queue_kicked)
+ * @data:	The device's data for the watch
+ */
+typedef void (*vu_fd_fn)(struct vu_dev *dev, struct vu_queue *vq, void *data);
+
 /* Services the core gives a device (vu-dev.c) */
 void *vu_dev_priv(const struct vu_dev *dev);
 struct vu_queue *vu_dev_queue(struct vu_dev *dev, unsigned int index);
@@ -84,5 +93,8 @@ bool vu_dev_has_feature(const struct vu_dev *dev, unsigned int bit);
 void vu_dev_notify(struct vu_dev *dev, struct vu_queue *vq);
 void vu_dev_complete(struct vu_dev *dev, struct vu_queue *vq);
 int vu_dev_config_changed(struct vu_dev *dev);
+void *vu_dev_watch_fd(struct vu_dev *dev, struct vu_queue *vq, int fd,
+		      vu_fd_fn fn, void *data);
+void vu_dev_unwatch_fd(struct vu_dev *dev, void *watch);
 
 #endif /* VU_DEVICE_H */

@@ -171,6 +171,82 @@ static void vu_loop_kick(struct vu_dev *dev, struct vu_queue *vq)
 }
 
 /**
+ * struct vu_fdwatch - a device's fd watched on a queue's worker
+ * @qw:		Queue watch (worker, queue)
+ * @fn:		Device callback
+ * @data:	For @fn
+ * @src:	The GLib source
+ */
+struct vu_fdwatch {
+	struct vu_qwatch *qw;
+	vu_fd_fn fn;
+	void *data;
+	GSource *src;
+};
+
+/**
+ * vu_loop_fd_ready() - A watched device fd is readable
+ * @fd:		The fd
+ * @cond:	Condition
+ * @data:	struct vu_fdwatch
+ *
+ * Return: G_SOURCE_CONTINUE, or G_SOURCE_REMOVE if the watch was stopped
+ */
+static gboolean vu_loop_fd_ready(gint fd, GIOCondition cond, gpointer data)
+{
+	struct vu_fdwatch *w = data;
+	gboolean ret = G_SOURCE_CONTINUE;
+
+	g_mutex_lock(&w->qw->worker->lock);
+	if (g_source_is_destroyed(g_main_current_source()))
+		ret = G_SOURCE_REMOVE;
+	else
+		w->fn(w->qw->loop->dev, w->qw->vq, w->data);
+	g_mutex_unlock(&w->qw->worker->lock);
+	return ret;
+}
+
+/**
+ * vu_loop_watch_fd() - Hook: watch a device fd on a queue's worker
+ * @dev:	Device
+ * @vq:		Queue
+ * @fd:		File descriptor
+ * @fn:		Callback
+ * @data:	For @fn
+ *
+ * Return: the watch
+ */
+static void *vu_loop_watch_fd(struct vu_dev *dev, struct vu_queue *vq, int fd,
+			      vu_fd_fn fn, void *data)
+{
+	struct vu_loop *loop = dev->hooks.opaque;
+	struct vu_fdwatch *w = g_new0(struct vu_fdwatch, 1);
+
+	w->qw = &loop->qw[vq->index];
+	w->fn = fn;
+	w->data = data;
+	w->src = g_unix_fd_source_new(fd, G_IO_IN);
+	g_source_set_callback(w->src, G_SOURCE_FUNC(vu_loop_fd_ready), w,
+			      g_free);
+	g_source_attach(w->src, w->qw->worker->ctx);
+	return w;
+}
+
+/**
+ * vu_loop_unwatch_fd() - Hook: stop a device fd watch
+ * @dev:	Device
+ * @watch:	struct vu_fdwatch (freed with its source)
+ */
+static void vu_loop_unwatch_fd(struct vu_dev *dev, void *watch)
+{
+	struct vu_fdwatch *w = watch;
+	GSource *src = w->src;
+
+	g_source_destroy(src);
+	g_source_unref(src);
+}
+
+/**
  * vu_loop_lock() - Hook: hold every worker's lock
  * @dev:	Device
  */
@@ -296,6 +372,8 @@ struct vu_loop *vu_loop_new(struct vu_dev *dev)
 		.unlock_queue = vu_loop_unlock_queue,
 		.queue_changed = vu_loop_queue_changed,
 		.kick = vu_loop_kick,
+		.watch_fd = vu_loop_watch_fd,
+		.unwatch_fd = vu_loop_unwatch_fd,
 		.opaque = loop,
 	};
 	unsigned int q;
@@ -367,21 +445,6 @@ void vu_loop_free(struct vu_loop *loop)
 	g_free(loop->workers);
 	g_free(loop->qw);
 	g_free(loop);
-}
-
-/**
- * vu_loop_worker_context() - The main context of the worker serving a queue
- * @loop:	Loop
- * @q:		Queue index
- *
- * Devices attach their own sources there (I/O completions, timers), so
- * that they run on the queue's thread under its lock discipline.
- *
- * Return: the context, or NULL for a bad index
- */
-GMainContext *vu_loop_worker_context(struct vu_loop *loop, unsigned int q)
-{
-	return q < loop->dev->nvqs ? loop->qw[q].worker->ctx : NULL;
 }
 
 /**

@@ -15,7 +15,6 @@ struct vu_loop;
 
 struct vu_loop *vu_loop_new(struct vu_dev *dev);
 void vu_loop_free(struct vu_loop *loop);
-GMainContext *vu_loop_worker_context(struct vu_loop *loop, unsigned int q);
 guint vu_loop_watch_conn(struct vu_dev *dev, int sock,
 			 void (*closed)(struct vu_dev *dev, void *data),
 			 void *data);
