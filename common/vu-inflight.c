@@ -46,6 +46,12 @@
 
 /* Largest region we create: a front-end asking for more is not plausible */
 #define VU_INFLIGHT_MAX_BYTES	(1ull << 30)
+/*
+ * Our mark of a queue region written in the packed layout, in its features
+ * field (which the specification leaves to the back-end): the feature bit
+ * VIRTIO_F_RING_PACKED itself.
+ */
+#define INFLIGHT_PACKED_MARK	(1ull << 34)
 
 _Static_assert(sizeof(struct vu_inflight_desc_split) == 16,
 	       "DescStateSplit is 16 bytes");
@@ -110,6 +116,22 @@ size_t vu_inflight_queue_bytes(uint16_t queue_size, bool packed)
 static bool inflight_bad_geometry(uint16_t num_queues, uint16_t queue_size)
 {
 	return !num_queues || !queue_size || queue_size > VU_QUEUE_MAX_SIZE;
+}
+
+/**
+ * inflight_stride() - Bytes between two queues' parts of the region
+ * @queue_size:	Descriptors per queue
+ *
+ * QEMU asks for the region (GET_INFLIGHT_FD) and hands it back after a
+ * reconnect (SET_INFLIGHT_FD) before it sets the features, so the layout
+ * is not known yet: every queue gets room for the larger, packed, layout,
+ * and the layout is fixed when the queue starts (vu_inflight_attach()).
+ *
+ * Return: bytes
+ */
+static size_t inflight_stride(uint16_t queue_size)
+{
+	return vu_inflight_queue_bytes(queue_size, true);
 }
 
 /**
@@ -214,7 +236,7 @@ int vu_inflight_create(struct vu_inflight *inf, uint16_t num_queues,
 
 	if (inflight_bad_geometry(num_queues, queue_size))
 		return -EINVAL;
-	qbytes = vu_inflight_queue_bytes(queue_size, packed);
+	qbytes = inflight_stride(queue_size);
 	total = qbytes * num_queues;
 	if (total > VU_INFLIGHT_MAX_BYTES)
 		return -E2BIG;
@@ -261,8 +283,7 @@ static int inflight_check_set(int fd, uint64_t size, uint64_t offset,
 	if (offset % 8 || size > UINT64_MAX - offset ||
 	    size + offset > SIZE_MAX)
 		return -EINVAL;
-	need = (uint64_t)vu_inflight_queue_bytes(queue_size, packed) *
-	       num_queues;
+	need = (uint64_t)inflight_stride(queue_size) * num_queues;
 	if (size < need)
 		return -EINVAL;
 	if (fstat(fd, &st) < 0)
@@ -340,7 +361,7 @@ void *vu_inflight_queue(const struct vu_inflight *inf, unsigned int index)
 	if (!inf->map || index >= inf->num_queues)
 		return NULL;
 	return (uint8_t *)inf->map + inf->offset +
-	       index * vu_inflight_queue_bytes(inf->queue_size, inf->packed);
+	       index * inflight_stride(inf->queue_size);
 }
 
 /**
@@ -370,8 +391,7 @@ int vu_inflight_attach(const struct vu_inflight *inf, struct vu_queue *vq)
 	region = vu_inflight_queue(inf, vq->index);
 	if (!region)
 		return -ERANGE;
-	if (!vq->size || vq->size > inf->queue_size ||
-	    inf->packed != vu_queue_packed(vq))
+	if (!vq->size || vq->size > inf->queue_size)
 		return -EINVAL;
 	vq->inflight = region;
 	vq->inflight_size = inf->queue_size;
@@ -462,6 +482,28 @@ static void split_post_put(struct vu_queue *vq, uint16_t head)
 }
 
 /**
+ * inflight_stale() - Must a queue region be reset rather than recovered?
+ * @version:	Its version field
+ * @desc_num:	Its desc_num field
+ * @features:	Its features field, where we mark the packed layout
+ * @vq:		The queue attaching to it
+ *
+ * Fresh regions (version 0), regions of another queue size, and regions
+ * written in the other layout (the features negotiated changed between two
+ * sessions) hold nothing we could resubmit.
+ *
+ * Return: true if the region is to be reset
+ */
+static bool inflight_stale(uint16_t version, uint16_t desc_num,
+			   uint64_t features, const struct vu_queue *vq)
+{
+	bool marked = le64toh(features) & INFLIGHT_PACKED_MARK;
+
+	return version != VU_INFLIGHT_VERSION || desc_num != vq->size ||
+	       marked != vu_queue_packed(vq);
+}
+
+/**
  * split_reset_region() - Start a queue region afresh
  * @r:		Region of the queue
  * @size:	Queue size
@@ -471,6 +513,7 @@ static void split_reset_region(struct vu_inflight_split *r, uint16_t size,
 			       uint16_t used)
 {
 	memset(r->desc, 0, (size_t)size * sizeof(r->desc[0]));
+	r->features = 0;
 	r->desc_num = size;
 	r->last_batch_head = 0;
 	r->used_idx = used;
@@ -666,6 +709,7 @@ static void packed_reset_region(struct vu_inflight_packed *r, uint16_t size,
 {
 	memset(r->desc, 0, (size_t)size * sizeof(r->desc[0]));
 	inflight_format(r, size, true);
+	r->features = htole64(INFLIGHT_PACKED_MARK);
 	r->free_head = 0;
 	r->old_free_head = 0;
 	r->used_idx = used;
@@ -844,7 +888,7 @@ static int split_recover(struct vu_queue *vq)
 	uint16_t used, i;
 
 	used = le16toh(__atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE));
-	if (r->version != VU_INFLIGHT_VERSION || r->desc_num != vq->size) {
+	if (inflight_stale(r->version, r->desc_num, r->features, vq)) {
 		split_reset_region(r, vq->size, used);
 		inflight_set_resubmit(vq, NULL, 0);
 		return 0;
@@ -921,7 +965,7 @@ static int packed_recover(struct vu_queue *vq)
 	uint32_t slots, avail;
 	unsigned int n;
 
-	if (r->version != VU_INFLIGHT_VERSION || r->desc_num != vq->size) {
+	if (inflight_stale(r->version, r->desc_num, r->features, vq)) {
 		packed_reset_region(r, vq->size, vq->used_idx, vq->used_wrap);
 		inflight_set_resubmit(vq, NULL, 0);
 		return 0;

@@ -211,7 +211,8 @@ static void test_create_errors(void)
  */
 static void test_set(void)
 {
-	size_t qb = vu_inflight_queue_bytes(16, false);
+	/* Regions leave room for the packed layout, whatever the queues use */
+	size_t qb = vu_inflight_queue_bytes(16, true);
 	struct vu_inflight a, b;
 	struct vu_inflight_split *sa, *sb;
 	uint8_t *raw;
@@ -278,7 +279,8 @@ static void expect_set_fails(struct vu_inflight *inf, int file, uint64_t size,
  */
 static void test_set_hostile(void)
 {
-	size_t qb = vu_inflight_queue_bytes(16, false);
+	/* Regions leave room for the packed layout, whatever the queues use */
+	size_t qb = vu_inflight_queue_bytes(16, true);
 	struct vu_inflight inf;
 	int fd;
 
@@ -908,6 +910,35 @@ static unsigned int count_free(const struct vu_inflight_packed *p)
 }
 
 /**
+ * test_layout_at_start() - A region made before the features were known
+ *			    (QEMU's GET_INFLIGHT_FD comes before SET_FEATURES)
+ *			    serves a packed queue; a region marked with the
+ *			    other layout is reset, not misread
+ */
+static void test_layout_at_start(void)
+{
+	struct vu_inflight_packed *p;
+	struct rig r;
+
+	rig_init(&r, true);
+	vu_inflight_clear(&r.inf);
+	g_assert_cmpint(vu_inflight_create(&r.inf, NQUEUES, QSIZE, false), >=,
+			0);
+	g_assert_cmpint(rig_start(&r, packed_base(0, 1, 0, 1)), ==, 0);
+	packed_post(&r, 10, 1);
+	packed_post(&r, 20, 2);
+	expect_packed_pop(&r, 0, 10, 1);
+	expect_packed_pop(&r, 1, 20, 2);
+	g_assert_cmpint(rig_crash(&r, packed_base(0, 1, 0, 1)), ==, 2);
+
+	/* Recorded in flight again; now pretend a split queue wrote it */
+	p = packed_region(&r);
+	p->features = 0;
+	g_assert_cmpint(rig_crash(&r, packed_base(0, 1, 0, 1)), ==, 0);
+	rig_fini(&r);
+}
+
+/**
  * test_packed_crash() - Chains in flight come back from the region's copies
  *			 although used descriptors overwrote their slots,
  *			 and the ring positions are restored
@@ -1188,6 +1219,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/inflight/split/unget", test_split_unget);
 	g_test_add_func("/inflight/split/fresh", test_split_fresh);
 	g_test_add_func("/inflight/split/hostile", test_split_hostile);
+	g_test_add_func("/inflight/packed/layout-at-start",
+			test_layout_at_start);
 	g_test_add_func("/inflight/packed/crash", test_packed_crash);
 	g_test_add_func("/inflight/packed/crash-after-used",
 			test_packed_crash_after_used);
