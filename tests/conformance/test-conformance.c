@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "stub-harness.h"
@@ -380,6 +381,105 @@ static void test_busy_queue(void)
 }
 
 /**
+ * log_bit() - Is the dirty bit of a guest page set?
+ * @log:	Bitmap
+ * @gpa:	Guest physical address
+ *
+ * Return: true if set
+ */
+static bool log_bit(const uint8_t *log, uint64_t gpa)
+{
+	uint64_t page = gpa / 4096;
+
+	return log[page / 8] & (1u << (page % 8));
+}
+
+/**
+ * test_dirty_log() - With LOG_ALL and a log from SET_LOG_BASE, the pages
+ * the device writes (in buffers, and the used ring once SET_VRING_ADDR
+ * turns its logging on while the ring runs) are marked dirty
+ */
+static void test_dirty_log(void)
+{
+	struct vuf_mem *m = vuf_mem_new();
+	struct vuf_vring_addr a;
+	struct vuf_session *s;
+	struct vuf_vq *vq;
+	uint64_t d, av, used, in_gpa;
+	GPid pid = harness_start(&env, 0);
+	uint8_t *log, *ram;
+	int fd = memfd_create("dirty-log", MFD_CLOEXEC);
+	unsigned int i, bits = 0;
+
+	g_assert_cmpint(ftruncate(fd, 4096), ==, 0);
+	log = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	g_assert_true(log != MAP_FAILED);
+	g_assert_cmpint(vuf_mem_add_region(m, HARNESS_GPA, HARNESS_RAM, 0), ==,
+			0);
+	s = harness_session(&env, m, VUF_BIT(VUF_F_LOG_ALL),
+			    VUF_BIT(VUF_PF_LOG_SHMFD));
+	g_assert_cmpint(vuf_set_log_base(vuf_session_conn(s), fd, 4096, 0), ==,
+			0);
+	vq = vuf_session_add_vq(s, 0, QSIZE, 0);
+	g_assert_cmpint(vuf_session_start_vq(s, vq), ==, 0);
+	vuf_vq_ring_addr(vq, &a);
+	vuf_vq_ring_gpa(vq, &d, &av, &used);
+	a.flags = VUF_VRING_F_LOG;
+	a.log_guest = used;
+	g_assert_cmpint(vuf_set_vring_addr(vuf_session_conn(s), &a), ==, 0);
+	for (i = 0; i < 4096; i++)
+		bits += log[i] != 0;
+	g_assert_cmpuint(bits, ==, 0);
+
+	run_round(vq, 8, 0, false);
+	ram = vuf_mem_ptr(m, HARNESS_GPA, 1);
+	in_gpa = HARNESS_GPA +
+		 (uint64_t)((uint8_t *)vuf_vq_buf(vq, 0, 1, NULL) - ram);
+	g_assert_true(log_bit(log, in_gpa));
+	g_assert_true(log_bit(log, used));
+	/* Nothing outside guest RAM */
+	for (i = 0; i < HARNESS_GPA / 4096; i++)
+		g_assert_false(log_bit(log, (uint64_t)i * 4096));
+	munmap(log, 4096);
+	close(fd);
+	vuf_session_free(s);
+	vuf_mem_free(m);
+	harness_stop(pid, SIGTERM);
+}
+
+/**
+ * test_get_base_drains() - GET_VRING_BASE on a ring with requests in
+ * flight answers only once they completed, with the base past them
+ */
+static void test_get_base_drains(void)
+{
+	struct vuf_mem *m = vuf_mem_new();
+	struct vuf_used u[16];
+	struct vuf_session *s;
+	struct vuf_vq *vq;
+	GPid pid = harness_start(&env, 20000);
+	uint32_t base;
+	unsigned int i;
+
+	g_assert_cmpint(vuf_mem_add_region(m, HARNESS_GPA, HARNESS_RAM, 0), ==,
+			0);
+	s = harness_session(&env, m, 0, 0);
+	vq = vuf_session_add_vq(s, 0, QSIZE, 0);
+	g_assert_cmpint(vuf_session_start_vq(s, vq), ==, 0);
+	for (i = 0; i < 10; i++)
+		harness_post(vq, i, false);
+	g_assert_cmpint(vuf_vq_kick(vq), ==, 0);
+	g_usleep(30000);
+	g_assert_cmpint(vuf_session_stop_vq(s, vq, &base), ==, 0);
+	g_assert_cmpuint(base, ==, 10);
+	/* Every completion is in the used ring already */
+	g_assert_cmpint(vuf_vq_collect(vq, u, 16), ==, 10);
+	vuf_session_free(s);
+	vuf_mem_free(m);
+	harness_stop(pid, SIGTERM);
+}
+
+/**
  * main() - Register a session and a crash test per ring mode
  * @argc:	Argument count
  * @argv:	Arguments
@@ -410,6 +510,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/conformance/hostile-guest", test_hostile_guest);
 	g_test_add_func("/conformance/hostile-frontend", test_hostile_frontend);
 	g_test_add_func("/conformance/busy-queue", test_busy_queue);
+	g_test_add_func("/conformance/dirty-log", test_dirty_log);
+	g_test_add_func("/conformance/get-base-drains", test_get_base_drains);
 	ret = g_test_run();
 	harness_fini(&env);
 	return ret;
