@@ -13,6 +13,8 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "stub-harness.h"
+
 /**
  * struct env - what every test case shares
  * @frontend:	vu-frontend binary
@@ -193,28 +195,6 @@ static void test_failures(void)
 }
 
 /**
- * start_stub() - Start the stub on a fresh socket
- * @stub:	Stub binary
- *
- * Return: its pid
- */
-static GPid start_stub(const char *stub)
-{
-	char *arg = g_strdup_printf("--socket-path=%s", env.socket);
-	char *argv[] = { (char *)stub, arg, NULL };
-	GError *err = NULL;
-	GPid pid;
-
-	g_assert_true(g_spawn_async(NULL, argv, NULL,
-				    G_SPAWN_DO_NOT_REAP_CHILD |
-				    G_SPAWN_STDOUT_TO_DEV_NULL |
-				    G_SPAWN_STDERR_TO_DEV_NULL,
-				    NULL, NULL, &pid, &err));
-	g_free(arg);
-	return pid;
-}
-
-/**
  * main() - Start the stub, run the cases, stop the stub
  * @argc:	Argument count
  * @argv:	Arguments
@@ -223,23 +203,19 @@ static GPid start_stub(const char *stub)
  */
 int main(int argc, char **argv)
 {
-	const char *stub = g_getenv("VU_STUB");
-	char *dir;
+	struct harness h;
 	GPid pid;
 	int ret;
 
 	env.frontend = g_getenv("VU_FRONTEND");
-	if (!stub || !env.frontend || access(stub, X_OK) ||
-	    access(env.frontend, X_OK)) {
+	if (!env.frontend || access(env.frontend, X_OK) || !harness_init(&h)) {
 		printf("1..0 # SKIP VU_STUB or VU_FRONTEND missing\n");
 		return 0;
 	}
 	g_test_init(&argc, &argv, NULL);
-	dir = g_dir_make_tmp("vuf-XXXXXX", NULL);
-	g_assert_nonnull(dir);
-	env.socket = g_build_filename(dir, "stub.sock", NULL);
-	env.missing = g_build_filename(dir, "none.sock", NULL);
-	pid = start_stub(stub);
+	env.socket = h.socket;
+	env.missing = g_build_filename(h.dir, "none.sock", NULL);
+	pid = harness_start(&h, 0);
 	g_test_add_func("/frontend-stub/info", test_info);
 	g_test_add_data_func("/frontend-stub/split", "", test_requests);
 	g_test_add_data_func("/frontend-stub/split-indirect", "--indirect",
@@ -259,10 +235,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/frontend-stub/config", test_config);
 	g_test_add_func("/frontend-stub/failures", test_failures);
 	ret = g_test_run();
-	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
-	g_unlink(env.socket);
-	g_rmdir(dir);
-	g_free(dir);
+	harness_stop(pid, SIGTERM);
+	g_free(env.missing);
+	harness_fini(&h);
 	return ret;
 }
