@@ -190,6 +190,23 @@ void vu_dev_unwatch_fd(struct vu_dev *dev, void *watch)
 }
 
 /**
+ * vu_dev_kick() - Have the device look at a started queue
+ * @dev:	Device
+ * @vq:		Queue
+ *
+ * Without an event loop (tests, fuzzing) the device runs right here.
+ */
+void vu_dev_kick(struct vu_dev *dev, struct vu_queue *vq)
+{
+	if (!vq->started)
+		return;
+	if (dev->hooks.kick)
+		dev->hooks.kick(dev, vq);
+	else if (dev->device->queue_kicked)
+		dev->device->queue_kicked(dev, vq);
+}
+
+/**
  * vu_dev_close_fd() - Close an fd slot and mark it empty
  * @fd:		Slot
  */
@@ -213,6 +230,7 @@ void vu_dev_stop_queue(struct vu_dev *dev, struct vu_queue *vq)
 	bool was_started = vq->started;
 
 	vq->started = false;
+	vq->draining = true;
 	if (dev->hooks.queue_changed)
 		dev->hooks.queue_changed(dev, vq);
 	if (was_started && dev->device->queue_stopped) {

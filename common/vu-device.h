@@ -44,6 +44,12 @@ struct vu_dev;
  *			disconnect): complete or abandon every request of it
  *			before returning. Called on the protocol thread with
  *			the workers running, so completions can still arrive
+ * @queue_drain:	Guest memory is about to change (SET_MEM_TABLE,
+ *			ADD/REM_MEM_REG) while the queue runs: complete every
+ *			request in flight before returning, and keep the queue
+ *			ready (vu_queue_pop() hands out nothing meanwhile).
+ *			Same thread rules as @queue_stopped. Devices that
+ *			complete requests inside queue_kicked need none
  * @queue_kicked:	The guest kicked the queue (on its worker thread)
  * @mem_changed:	The memory table changed (protocol thread, paused)
  * @reset:		Reset device state (RESET_DEVICE, disconnect)
@@ -69,6 +75,7 @@ struct vu_device {
 	void (*features_set)(struct vu_dev *dev, uint64_t features);
 	void (*queue_started)(struct vu_dev *dev, struct vu_queue *vq);
 	void (*queue_stopped)(struct vu_dev *dev, struct vu_queue *vq);
+	void (*queue_drain)(struct vu_dev *dev, struct vu_queue *vq);
 	void (*queue_kicked)(struct vu_dev *dev, struct vu_queue *vq);
 	void (*mem_changed)(struct vu_dev *dev);
 	void (*reset)(struct vu_dev *dev);

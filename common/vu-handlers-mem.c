@@ -33,6 +33,55 @@ static void vu_mem_changed(struct vu_dev *dev)
 }
 
 /**
+ * vu_mem_quiesce() - Complete the requests in flight before memory changes
+ * @dev:	Device, locked
+ *
+ * Requests in flight hold pointers into the regions about to be unmapped.
+ * Running rings hand out no new chains until vu_mem_resume(); each is
+ * drained with its worker unlocked, so completions can arrive.
+ */
+static void vu_mem_quiesce(struct vu_dev *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < dev->nvqs; i++)
+		if (dev->vqs[i].started)
+			dev->vqs[i].draining = true;
+	if (!dev->device->queue_drain)
+		return;
+	for (i = 0; i < dev->nvqs; i++) {
+		struct vu_queue *vq = &dev->vqs[i];
+
+		if (!vq->started)
+			continue;
+		vu_dev_unlock_queue(dev, vq);
+		dev->device->queue_drain(dev, vq);
+		vu_dev_lock_queue(dev, vq);
+	}
+}
+
+/**
+ * vu_mem_resume() - Let running rings go on after a memory change
+ * @dev:	Device, locked
+ *
+ * Each is kicked once for what the guest posted meanwhile.
+ */
+static void vu_mem_resume(struct vu_dev *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < dev->nvqs; i++) {
+		struct vu_queue *vq = &dev->vqs[i];
+
+		if (!vq->started)
+			continue;
+		vq->draining = false;
+		if (vq->enabled)
+			vu_dev_kick(dev, vq);
+	}
+}
+
+/**
  * vu_h_set_mem_table() - SET_MEM_TABLE: replace the whole memory table
  * @dev:	Device
  * @m:		Request with one fd per region
@@ -44,7 +93,7 @@ VU_HANDLER(vu_h_set_mem_table)
 {
 	const struct vu_mem_table *t = &m->payload.mem;
 	unsigned int i;
-	int ret;
+	int ret = 0;
 
 	if (t->nregions > VU_MEM_TABLE_MAX || t->nregions != m->nfds ||
 	    m->hdr.size != 8 + t->nregions * sizeof(struct vu_mem_region)) {
@@ -52,6 +101,7 @@ VU_HANDLER(vu_h_set_mem_table)
 			  t->nregions, m->nfds, m->hdr.size);
 		return VU_CLOSE;
 	}
+	vu_mem_quiesce(dev);
 	vu_mem_clear(&dev->mem);
 	for (i = 0; i < t->nregions; i++) {
 		ret = vu_mem_add(&dev->mem, &t->regions[i], vu_msg_take_fd(m, i));
@@ -59,12 +109,12 @@ VU_HANDLER(vu_h_set_mem_table)
 			g_warning("SET_MEM_TABLE: region %u: %s", i,
 				  g_strerror(-ret));
 			vu_mem_clear(&dev->mem);
-			vu_mem_changed(dev);
-			return VU_FAIL;
+			break;
 		}
 	}
 	vu_mem_changed(dev);
-	return VU_OK;
+	vu_mem_resume(dev);
+	return ret < 0 ? VU_FAIL : VU_OK;
 }
 
 /**
@@ -110,14 +160,16 @@ VU_HANDLER(vu_h_add_mem_reg)
  */
 VU_HANDLER(vu_h_rem_mem_reg)
 {
-	int ret = vu_mem_remove(&dev->mem, &m->payload.mem_single.region);
+	int ret;
 
-	if (ret < 0) {
+	vu_mem_quiesce(dev);
+	ret = vu_mem_remove(&dev->mem, &m->payload.mem_single.region);
+	if (ret < 0)
 		g_warning("REM_MEM_REG: %s", g_strerror(-ret));
-		return VU_FAIL;
-	}
-	vu_mem_changed(dev);
-	return VU_OK;
+	else
+		vu_mem_changed(dev);
+	vu_mem_resume(dev);
+	return ret < 0 ? VU_FAIL : VU_OK;
 }
 
 /**

@@ -30,23 +30,6 @@ static struct vu_queue *vu_vring(struct vu_dev *dev, uint64_t index,
 }
 
 /**
- * vu_vring_kick_dev() - Have the device look at a queue
- * @dev:	Device
- * @vq:		Queue
- *
- * Without an event loop (tests, fuzzing) the device runs right here.
- */
-static void vu_vring_kick_dev(struct vu_dev *dev, struct vu_queue *vq)
-{
-	if (!vq->started)
-		return;
-	if (dev->hooks.kick)
-		dev->hooks.kick(dev, vq);
-	else if (dev->device->queue_kicked)
-		dev->device->queue_kicked(dev, vq);
-}
-
-/**
  * vu_vring_mapped() - Are the rings of a queue mapped?
  * @vq:		Queue
  *
@@ -197,6 +180,7 @@ static enum vu_result vu_vring_start(struct vu_dev *dev, struct vu_queue *vq)
 		return VU_FAIL;
 	}
 	vq->started = true;
+	vq->draining = false;
 	vq->inflight = NULL;
 	if (dev->inflight_on) {
 		n = vu_inflight_attach(&dev->inflight, vq);
@@ -212,7 +196,7 @@ static enum vu_result vu_vring_start(struct vu_dev *dev, struct vu_queue *vq)
 	if (dev->device->queue_started)
 		dev->device->queue_started(dev, vq);
 	if (vq->enabled)
-		vu_vring_kick_dev(dev, vq);
+		vu_dev_kick(dev, vq);
 	return VU_OK;
 }
 
@@ -309,7 +293,7 @@ VU_HANDLER(vu_h_set_vring_enable)
 		return VU_FAIL;
 	vq->enabled = on;
 	if (on)
-		vu_vring_kick_dev(dev, vq);
+		vu_dev_kick(dev, vq);
 	return VU_OK;
 }
 
@@ -330,6 +314,6 @@ VU_HANDLER(vu_h_vring_kick)
 	if (!vq->started)
 		return vu_vring_start(dev, vq);
 	if (vq->enabled)
-		vu_vring_kick_dev(dev, vq);
+		vu_dev_kick(dev, vq);
 	return VU_OK;
 }

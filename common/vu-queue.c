@@ -279,6 +279,8 @@ int vu_queue_pop(struct vu_queue *vq, struct vu_elem *elem)
 		return -EIO;
 	if (!vu_queue_mapped(vq))
 		return -ENODEV;
+	if (vq->draining)
+		return 0;
 	elem->out_num = 0;
 	elem->in_num = 0;
 	if (vq->resubmit) {

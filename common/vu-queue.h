@@ -158,6 +158,9 @@ struct vu_resubmit {
  * @inuse:		Chains popped and not yet pushed
  * @notify_off:		Notifications are disabled (set_notification(false))
  * @broken:		A malformed ring was seen: no processing until reset
+ * @draining:		No new chains are handed out: the ring is stopping or
+ *			guest memory is about to change, and the requests in
+ *			flight are being completed
  * @started:		Has a kick fd (or in-band kick) and ring addresses
  * @enabled:		SET_VRING_ENABLE(1) (or no PROTOCOL_FEATURES)
  * @kick_fd:		Kick eventfd, -1 if none
@@ -202,6 +205,7 @@ struct vu_queue {
 	unsigned int inuse;
 	bool notify_off;
 	bool broken;
+	bool draining;
 
 	bool started;
 	bool enabled;

@@ -30,9 +30,12 @@
  * @mem:	mem_changed calls
  * @config:	The config space
  * @set_flags:	Flags of the last set_config
+ * @drained:	queue_drain calls
+ * @pop_in_drain: What vu_queue_pop() gave inside queue_drain
  */
 struct fake {
-	unsigned int kicked, started, stopped, resets, mem;
+	unsigned int kicked, started, stopped, resets, mem, drained;
+	int pop_in_drain;
 	uint8_t config[FAKE_CONFIG];
 	uint32_t set_flags;
 };
@@ -43,12 +46,16 @@ struct fake {
  * @fe:		Front-end socket
  * @f:		Fake device counters
  * @g:		Guest memory
+ * @desc:	Guest address of queue 0's descriptor table (setup_ring())
+ * @avail:	Guest address of queue 0's available ring
  */
 struct ctx {
 	struct vu_dev *dev;
 	int fe;
 	struct fake f;
 	struct guest g;
+	uint64_t desc;
+	uint64_t avail;
 };
 
 /**
@@ -79,6 +86,21 @@ static void fake_started(struct vu_dev *dev, struct vu_queue *vq)
 static void fake_stopped(struct vu_dev *dev, struct vu_queue *vq)
 {
 	((struct fake *)vu_dev_priv(dev))->stopped++;
+}
+
+/**
+ * fake_drain() - queue_drain: count, and try to pop (must get nothing)
+ * @dev:	Device
+ * @vq:		Queue
+ */
+static void fake_drain(struct vu_dev *dev, struct vu_queue *vq)
+{
+	struct fake *f = vu_dev_priv(dev);
+	struct iovec iov[4];
+	struct vu_elem e = { .iov_max = 4, .iov = iov };
+
+	f->drained++;
+	f->pop_in_drain = vu_queue_pop(vq, &e);
 }
 
 /**
@@ -149,6 +171,7 @@ static const struct vu_device fake_device = {
 	.set_config = fake_set_config,
 	.queue_started = fake_started,
 	.queue_stopped = fake_stopped,
+	.queue_drain = fake_drain,
 	.queue_kicked = fake_kicked,
 	.mem_changed = fake_mem,
 	.reset = fake_reset,
@@ -608,8 +631,10 @@ static void setup_ring(struct ctx *c)
 	struct vu_vring_state num = { 0, FAKE_QSIZE }, base = { 0, 0 };
 	struct vu_vring_addr a = { .index = 0 };
 
-	a.desc_user = guest_uva(guest_alloc(&c->g, 16 * FAKE_QSIZE, 16));
-	a.avail_user = guest_uva(guest_alloc(&c->g, 6 + 2 * FAKE_QSIZE, 2));
+	c->desc = guest_alloc(&c->g, 16 * FAKE_QSIZE, 16);
+	c->avail = guest_alloc(&c->g, 6 + 2 * FAKE_QSIZE, 2);
+	a.desc_user = guest_uva(c->desc);
+	a.avail_user = guest_uva(c->avail);
 	a.used_user = guest_uva(guest_alloc(&c->g, 6 + 8 * FAKE_QSIZE, 4));
 	g_assert_cmpuint(ack(c, VU_SET_VRING_NUM, &num, 8), ==, 0);
 	g_assert_cmpuint(ack(c, VU_SET_VRING_BASE, &base, 8), ==, 0);
@@ -720,6 +745,61 @@ static void test_mem_regions(void)
 }
 
 /**
+ * post_one() - Make one 16-byte device-readable chain available on queue 0
+ * @c:		Context, ring set up
+ */
+static void post_one(struct ctx *c)
+{
+	struct vu_desc *d = guest_ptr(&c->g, c->desc);
+	struct vu_avail *a = guest_ptr(&c->g, c->avail);
+
+	d[0].addr = GUINT64_TO_LE(GUEST_GPA_BASE);
+	d[0].len = GUINT32_TO_LE(16);
+	a->ring[0] = 0;
+	a->idx = GUINT16_TO_LE(1);
+}
+
+/**
+ * test_mem_change_drains() - A new memory table while a ring runs: the
+ * device drains it first, nothing is popped meanwhile, the ring goes on
+ */
+static void test_mem_change_drains(void)
+{
+	struct vu_vring_state on = { 0, 1 };
+	uint64_t kick = VU_VRING_NOFD;
+	struct iovec iov[4];
+	struct vu_elem e = { .iov_max = 4, .iov = iov };
+	struct vu_queue *vq;
+	struct ctx c;
+
+	ctx_init(&c);
+	negotiate(&c, (1ull << VU_F_VERSION_1) |
+		  (1ull << VU_F_PROTOCOL_FEATURES));
+	map_guest(&c);
+	setup_ring(&c);
+	post_one(&c);
+	g_assert_cmpuint(ack(&c, VU_SET_VRING_KICK, &kick, 8), ==, 0);
+	g_assert_cmpuint(ack(&c, VU_SET_VRING_ENABLE, &on, 8), ==, 0);
+	g_assert_cmpuint(c.f.kicked, ==, 1);
+	map_guest(&c);
+	g_assert_cmpuint(c.f.drained, ==, 1);
+	g_assert_cmpint(c.f.pop_in_drain, ==, 0);
+	g_assert_cmpuint(c.f.mem, ==, 2);
+	/* Resumed: kicked again, and the chain is there */
+	g_assert_cmpuint(c.f.kicked, ==, 2);
+	vq = vu_dev_queue(c.dev, 0);
+	g_assert_false(vq->draining);
+	g_assert_cmpint(vu_queue_pop(vq, &e), ==, 1);
+	g_assert_cmpuint(e.out_num, ==, 1);
+	/* A stopped ring is not drained */
+	vu_queue_push(vq, &e, 0);
+	vu_dev_stop_queue(c.dev, vq);
+	map_guest(&c);
+	g_assert_cmpuint(c.f.drained, ==, 1);
+	ctx_fini(&c);
+}
+
+/**
  * test_disconnect_resets() - The end of a session resets the device and
  * forgets features, memory and protocol features
  */
@@ -760,5 +840,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/dev/kick-needs-ring", test_kick_needs_ring);
 	g_test_add_func("/dev/mem-regions", test_mem_regions);
 	g_test_add_func("/dev/disconnect-resets", test_disconnect_resets);
+	g_test_add_func("/dev/mem-change-drains", test_mem_change_drains);
 	return g_test_run();
 }
