@@ -97,6 +97,7 @@ enum blk_op {
 };
 
 struct blk_queue;
+struct blk_req_pool;
 
 /**
  * struct blk_io - one I/O an engine performs for a request
@@ -165,6 +166,13 @@ extern const struct blk_io_ops blk_io_threads_ops;
  * @queues:		Per-queue state, @num_queues entries
  * @lock:		Protects @size and @writeback against the protocol
  *			thread (resize, SET_CONFIG) while workers read them
+ *			(workers read them with __atomic loads, no lock)
+ * @device:		The vhost-user device description served (daemon
+ *			only; the engines do not use the fields below)
+ * @writeback_default:	@writeback at start and after a device reset
+ * @watch:		--watch: poll the backing size every second
+ * @sighup_src:		SIGHUP source (resize check), 0 if none
+ * @watch_src:		--watch timer source, 0 if none
  */
 struct blk {
 	char *path;
@@ -183,6 +191,11 @@ struct blk {
 	struct vu_dev *dev;
 	struct blk_queue *queues;
 	GMutex lock;
+	struct vu_device device;
+	bool writeback_default;
+	bool watch;
+	guint sighup_src;
+	guint watch_src;
 };
 
 /**
@@ -194,6 +207,7 @@ struct blk {
  * @drain_lock:	With @drained, lets queue_stopped wait for @inflight == 0
  * @drained:	Signalled when @inflight drops to 0
  * @completed:	Requests completed since the last vu_dev_complete()
+ * @pool:	The queue's preallocated requests (blk-req.c's own)
  */
 struct blk_queue {
 	struct blk *blk;
@@ -203,12 +217,17 @@ struct blk_queue {
 	GMutex drain_lock;
 	GCond drained;
 	unsigned int completed;
+	struct blk_req_pool *pool;
 };
 
 /*
  * blk-req.c: requests. Engines call blk_io_complete() for each finished
  * I/O, on the queue's worker thread, then blk_queue_completions_done()
  * once per batch (one guest notification per batch).
+ * blk_io_complete() never calls back into the engine; follow-up I/Os (the
+ * flush after a write-through write, the next discard segment) are
+ * submitted from blk_queue_completions_done(), which may therefore call
+ * @submit and @flush_submits: call it with no engine lock held.
  */
 void blk_queue_kicked(struct vu_dev *dev, struct vu_queue *vq);
 void blk_io_complete(struct blk_queue *q, struct blk_io *io);

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * blk-iov.c - iovec helpers of vhost-user-blk: every copy is bounded by both
+ * the iovecs and the caller's buffer, whatever lengths the guest gave.
+ */
+#include <string.h>
+
+#include <glib.h>
+
+#include "blk-iov.h"
+
+/**
+ * blk_iov_length() - Total bytes of an iovec array
+ * @iov:	Array
+ * @n:		Entries
+ *
+ * Return: the sum of the lengths
+ */
+uint64_t blk_iov_length(const struct iovec *iov, unsigned int n)
+{
+	uint64_t len = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		len += iov[i].iov_len;
+	return len;
+}
+
+/**
+ * blk_iov_to_buf() - Copy bytes out of an iovec array
+ * @iov:	Array
+ * @n:		Entries
+ * @off:	Offset in the array's bytes to start at
+ * @buf:	Destination
+ * @len:	Bytes wanted
+ *
+ * Return: bytes copied (less than @len if the array ends first)
+ */
+size_t blk_iov_to_buf(const struct iovec *iov, unsigned int n, uint64_t off,
+		      void *buf, size_t len)
+{
+	size_t done = 0, chunk;
+	unsigned int i;
+
+	for (i = 0; i < n && done < len; i++) {
+		if (off >= iov[i].iov_len) {
+			off -= iov[i].iov_len;
+			continue;
+		}
+		chunk = MIN(iov[i].iov_len - off, len - done);
+		memcpy((char *)buf + done, (char *)iov[i].iov_base + off,
+		       chunk);
+		done += chunk;
+		off = 0;
+	}
+	return done;
+}
+
+/**
+ * blk_iov_from_buf() - Copy bytes into an iovec array, from its start
+ * @iov:	Array
+ * @n:		Entries
+ * @buf:	Source
+ * @len:	Bytes to copy
+ *
+ * Return: bytes copied (less than @len if the array ends first)
+ */
+size_t blk_iov_from_buf(const struct iovec *iov, unsigned int n,
+			const void *buf, size_t len)
+{
+	size_t done = 0, chunk;
+	unsigned int i;
+
+	for (i = 0; i < n && done < len; i++) {
+		chunk = MIN(iov[i].iov_len, len - done);
+		memcpy(iov[i].iov_base, (const char *)buf + done, chunk);
+		done += chunk;
+	}
+	return done;
+}
+
+/**
+ * blk_iov_slice() - Describe a byte range of an iovec array as iovecs
+ * @src:	Array
+ * @n:		Entries
+ * @skip:	Bytes to leave out at the start
+ * @len:	Bytes to describe after them
+ * @dst:	Filled; room for @n entries (empty ones are left out)
+ *
+ * Return: entries written to @dst
+ */
+unsigned int blk_iov_slice(const struct iovec *src, unsigned int n,
+			   uint64_t skip, uint64_t len, struct iovec *dst)
+{
+	unsigned int i, out = 0;
+	uint64_t chunk;
+
+	for (i = 0; i < n && len; i++) {
+		if (skip >= src[i].iov_len) {
+			skip -= src[i].iov_len;
+			continue;
+		}
+		chunk = MIN(src[i].iov_len - skip, len);
+		dst[out].iov_base = (char *)src[i].iov_base + skip;
+		dst[out].iov_len = chunk;
+		out++;
+		len -= chunk;
+		skip = 0;
+	}
+	return out;
+}
+
+/**
+ * blk_iov_last_byte() - The last byte of an iovec array
+ * @iov:	Array
+ * @n:		Entries
+ *
+ * Return: its address, or NULL if the array holds no byte
+ */
+uint8_t *blk_iov_last_byte(const struct iovec *iov, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = n; i > 0; i--)
+		if (iov[i - 1].iov_len)
+			return (uint8_t *)iov[i - 1].iov_base +
+			       iov[i - 1].iov_len - 1;
+	return NULL;
+}
+
+/**
+ * blk_iov_aligned() - Whether every buffer starts and ends on a boundary
+ * @iov:	Array
+ * @n:		Entries
+ * @align:	Alignment, a power of two
+ *
+ * Return: true if every base and length is a multiple of @align
+ */
+bool blk_iov_aligned(const struct iovec *iov, unsigned int n, size_t align)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (((uintptr_t)iov[i].iov_base | iov[i].iov_len) &
+		    (align - 1))
+			return false;
+	return true;
+}
