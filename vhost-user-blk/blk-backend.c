@@ -212,6 +212,7 @@ struct blk *blk_new(const struct blk_opts *opts, GError **err)
 	blk_init_queues(blk);
 	blk_init_device(blk);
 	blk->watch = opts->watch;
+	blk->poll_us = opts->poll_us;
 	blk_resize_start(blk);
 	g_debug("%u queues, %s engine, write cache %s", blk->num_queues,
 		blk->io->name, blk->writeback ? "on" : "off");

@@ -45,6 +45,7 @@ enum blk_cache {
  * @io:			--io: the engine
  * @blk_size:		--logical-block-size
  * @watch:		--watch
+ * @poll_us:		--poll-us
  */
 struct blk_opts {
 	const char *path;
@@ -55,6 +56,7 @@ struct blk_opts {
 	const struct blk_io_ops *io;
 	uint32_t blk_size;
 	bool watch;
+	unsigned int poll_us;
 };
 
 /* blk-backing.c */

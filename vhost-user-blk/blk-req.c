@@ -522,6 +522,41 @@ static void blk_queue_end_batch(struct blk_queue *q)
 }
 
 /**
+ * blk_queue_poll() - --poll-us: with nothing in flight, spin on the ring
+ * for a while before asking the guest for kicks again
+ * @q:		Queue (on its worker)
+ *
+ * While requests are in flight the guest's kicks stay suppressed: each
+ * completion batch picks up what was posted meanwhile. Once idle, the
+ * ring is polled for poll_us (the window restarts whenever work shows
+ * up); then kicks are asked for again and the ring is checked once more,
+ * so a request posted in between is not missed.
+ */
+static void blk_queue_poll(struct blk_queue *q)
+{
+	gint64 end;
+
+	for (;;) {
+		end = g_get_monotonic_time() + q->blk->poll_us;
+		while (!q->inflight && g_get_monotonic_time() < end) {
+			if (vu_queue_empty(q->vq) || !q->pool->free)
+				continue;
+			blk_queue_process(q);
+			blk_queue_end_batch(q);
+			end = g_get_monotonic_time() + q->blk->poll_us;
+		}
+		if (q->inflight || q->vq->broken || !q->vq->started)
+			return;
+		vu_queue_set_notification(q->vq, true);
+		if (vu_queue_empty(q->vq))
+			return;
+		vu_queue_set_notification(q->vq, false);
+		blk_queue_process(q);
+		blk_queue_end_batch(q);
+	}
+}
+
+/**
  * blk_queue_kicked() - queue_kicked: start every available request
  * @dev:	Device
  * @vq:		Queue (on its worker)
@@ -537,8 +572,12 @@ void blk_queue_kicked(struct vu_dev *dev, struct vu_queue *vq)
 	if (!q->pool || q->vq != vq)
 		return;
 	q->pool->starved = false;
+	if (blk->poll_us)
+		vu_queue_set_notification(vq, false);
 	blk_queue_process(q);
 	blk_queue_end_batch(q);
+	if (blk->poll_us)
+		blk_queue_poll(q);
 }
 
 /**
@@ -628,12 +667,15 @@ void blk_queue_completions_done(struct blk_queue *q)
 		if (st != BLK_PENDING)
 			blk_req_done(q, req, st);
 	}
-	if (p->starved && p->free && q->vq->started && q->vq->enabled &&
-	    !q->vq->broken) {
+	/* With --poll-us kicks are off while busy: look for new requests */
+	if ((p->starved || q->blk->poll_us) && p->free && q->vq->started &&
+	    q->vq->enabled && !q->vq->broken) {
 		p->starved = false;
 		blk_queue_process(q);
 	}
 	blk_queue_end_batch(q);
+	if (q->blk->poll_us && q->vq->started && q->vq->enabled)
+		blk_queue_poll(q);
 }
 
 /**

@@ -170,6 +170,8 @@ extern const struct blk_io_ops blk_io_threads_ops;
  * @device:		The vhost-user device description served (daemon
  *			only; the engines do not use the fields below)
  * @writeback_default:	@writeback at start and after a device reset
+ * @poll_us:		--poll-us: busy-poll an idle ring this long before
+ *			asking the guest for kicks again (0: off)
  * @watch:		--watch: poll the backing size every second
  * @sighup_src:		SIGHUP source (resize check), 0 if none
  * @watch_src:		--watch timer source, 0 if none
@@ -193,6 +195,7 @@ struct blk {
 	GMutex lock;
 	struct vu_device device;
 	bool writeback_default;
+	unsigned int poll_us;
 	bool watch;
 	guint sighup_src;
 	guint watch_src;

@@ -18,6 +18,7 @@ static char *opt_cache;
 static char *opt_io;
 static int opt_blk_size = BLK_SECTOR;
 static gboolean opt_watch;
+static int opt_poll_us;
 
 static GOptionEntry blk_options[] = {
 	{ "blk-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_blk_file,
@@ -37,6 +38,9 @@ static GOptionEntry blk_options[] = {
 	  "Logical block size: 512 (default), 1024, 2048 or 4096", "N" },
 	{ "watch", 0, 0, G_OPTION_ARG_NONE, &opt_watch,
 	  "Check the backing size every second (SIGHUP always does)", NULL },
+	{ "poll-us", 0, 0, G_OPTION_ARG_INT, &opt_poll_us,
+	  "Busy-poll idle rings up to N microseconds (0-1000000, default 0: "
+	  "off)", "N" },
 	{ NULL, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -98,6 +102,8 @@ static bool blk_parse_options(struct blk_opts *o, GError **err)
 	    opt_blk_size != 2048 && opt_blk_size != 4096)
 		return blk_bad_option(err,
 			"--logical-block-size must be 512, 1024, 2048 or 4096");
+	if (opt_poll_us < 0 || opt_poll_us > 1000000)
+		return blk_bad_option(err, "--poll-us must be 0 to 1000000");
 	if (!blk_parse_modes(o, err))
 		return false;
 	o->path = opt_blk_file;
@@ -106,6 +112,7 @@ static bool blk_parse_options(struct blk_opts *o, GError **err)
 	o->num_queues = opt_num_queues > 0 ? opt_num_queues : 0;
 	o->blk_size = opt_blk_size;
 	o->watch = opt_watch;
+	o->poll_us = (unsigned int)opt_poll_us;
 	return true;
 }
 

@@ -86,6 +86,8 @@ struct virtio_blk_dwz {
  * @status_gpa:	Where the status byte of each chain id lies (0: none)
  * @data_gpa:	First data byte of each chain id
  * @indirect:	blkq_post() uses one indirect descriptor per request
+ * @notify:	Kick only when the device asks (vuf_vq_notify()) instead of
+ *		after every post
  */
 struct blkq {
 	struct vuf_vq *vq;
@@ -96,6 +98,7 @@ struct blkq {
 	uint64_t status_gpa[BLKT_QSIZE];
 	uint64_t data_gpa[BLKT_QSIZE];
 	bool indirect;
+	bool notify;
 };
 
 /**

@@ -217,6 +217,47 @@ out:
 }
 
 /**
+ * test_poll() - --poll-us: right after a request the ring is polled, so a
+ * request posted without a kick completes and no kick is asked for; once
+ * the ring was idle for the window, kicks are asked for again
+ */
+static void test_poll(void)
+{
+	uint8_t buf[4096];
+	struct blkt_done d;
+	struct blkt t;
+	uint64_t kicks;
+	int id;
+
+	if (!blkt_init(&t, BLKT_IMG_SIZE)) {
+		g_test_skip("VU_BLK is not set");
+		return;
+	}
+	blkt_start(&t, "--poll-us=300000", 1);
+	blkt_fill(buf, sizeof(buf), 7);
+	t.q[0].notify = true;
+	g_assert_cmpuint(blkq_write(&t.q[0], 0, buf, 4096), ==, VBLK_S_OK);
+	/* The ring is being polled: posting asks for no kick */
+	kicks = vuf_vq_kicks(t.q[0].vq);
+	id = blkq_post(&t.q[0], VBLK_T_OUT, 8, buf, 4096, 0);
+	g_assert_cmpint(id, >=, 0);
+	g_assert_cmpuint(vuf_vq_kicks(t.q[0].vq), ==, kicks);
+	d = blkq_run(&t.q[0], id);
+	g_assert_cmpuint(d.status, ==, VBLK_S_OK);
+	blkt_file_check(&t, 8 * VBLK_SECTOR, buf, 4096);
+	/* Idle past the window: kicks are wanted again, and work */
+	g_usleep(700000);
+	kicks = vuf_vq_kicks(t.q[0].vq);
+	id = blkq_post(&t.q[0], VBLK_T_OUT, 16, buf, 4096, 0);
+	g_assert_cmpuint(vuf_vq_kicks(t.q[0].vq), ==, kicks + 1);
+	d = blkq_run(&t.q[0], id);
+	g_assert_cmpuint(d.status, ==, VBLK_S_OK);
+	blkt_file_check(&t, 16 * VBLK_SECTOR, buf, 4096);
+	blkt_stop(&t);
+	blkt_fini(&t);
+}
+
+/**
  * expect_config_change() - The back-end sends CONFIG_CHANGE within 5 s
  * @t:		Harness
  */
@@ -334,5 +375,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/blk/resize", test_resize);
 	g_test_add_func("/blk/resize-no-channel", test_resize_no_channel);
 	g_test_add_func("/blk/watch", test_watch);
+	g_test_add_func("/blk/poll", test_poll);
 	return g_test_run();
 }
