@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "blk.h"
+#include "blk-iov.h"
 
 #define THREADS_MAX	4		/* threads per queue */
 #define ZERO_BUF	(64 * 1024)	/* zeroes per write (fallback) */
@@ -72,23 +73,6 @@ struct threads_engine {
 	unsigned int idle;
 	bool stop;
 };
-
-/**
- * iov_bytes() - Total length of an I/O vector
- * @iov:	Vector
- * @cnt:	Entries
- *
- * Return: bytes
- */
-static uint64_t iov_bytes(const struct iovec *iov, int cnt)
-{
-	uint64_t n = 0;
-	int i;
-
-	for (i = 0; i < cnt; i++)
-		n += iov[i].iov_len;
-	return n;
-}
 
 /**
  * iov_skip() - Drop the first bytes of an I/O vector the caller may change
@@ -173,7 +157,8 @@ static ssize_t rw_once(int fd, bool read, const struct iovec *iov, int cnt,
 static int64_t do_rw(int fd, const struct blk_io *io)
 {
 	bool read = io->op == BLK_OP_READ;
-	uint64_t total = iov_bytes(io->iov, io->iovcnt), done = 0;
+	uint64_t total = blk_iov_length(io->iov, (unsigned int)io->iovcnt);
+	uint64_t done = 0;
 	struct iovec *copy = NULL, *iov = io->iov;
 	int cnt = io->iovcnt;
 	int64_t ret = 0;

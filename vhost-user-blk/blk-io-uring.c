@@ -35,6 +35,7 @@
 #include <liburing.h>
 
 #include "blk.h"
+#include "blk-iov.h"
 
 /**
  * struct uring_engine - one queue's ring
@@ -60,23 +61,6 @@ struct uring_engine {
 	unsigned int queued;
 	void *helper;
 };
-
-/**
- * iov_bytes() - Total length of an I/O vector
- * @iov:	Vector
- * @cnt:	Entries
- *
- * Return: bytes
- */
-static uint64_t iov_bytes(const struct iovec *iov, int cnt)
-{
-	uint64_t n = 0;
-	int i;
-
-	for (i = 0; i < cnt; i++)
-		n += iov[i].iov_len;
-	return n;
-}
 
 /**
  * helper_submit() - Hand an I/O to the private threads engine
@@ -138,8 +122,8 @@ static bool uring_result(struct uring_engine *u, struct blk_io *io, int res)
 	case BLK_OP_READ:
 	case BLK_OP_WRITE:
 		redo = res == -EAGAIN || res == -EINTR ||
-		       (res >= 0 && (uint64_t)res != iov_bytes(io->iov,
-							       io->iovcnt));
+		       (res >= 0 && (uint64_t)res !=
+			blk_iov_length(io->iov, (unsigned int)io->iovcnt));
 		break;
 	case BLK_OP_DISCARD:		/* a hint: nothing to punch with */
 		if (res == -EOPNOTSUPP)
