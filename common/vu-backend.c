@@ -632,6 +632,44 @@ static void vu_watch_listener(struct vu_server *s)
 					      s);
 }
 
+/* The server of vu_backend_main(), for vu_backend_quit() (one per process) */
+static struct vu_server *vu_running;
+
+/**
+ * vu_quit_now() - On the main thread: end the main loop with a status
+ * @data:	Exit status, as a pointer-sized integer
+ *
+ * Return: G_SOURCE_REMOVE
+ */
+static gboolean vu_quit_now(gpointer data)
+{
+	struct vu_server *s = vu_running;
+
+	if (!s)
+		return G_SOURCE_REMOVE;
+	if (GPOINTER_TO_INT(data))
+		s->status = GPOINTER_TO_INT(data);
+	g_main_loop_quit(s->main);
+	return G_SOURCE_REMOVE;
+}
+
+/**
+ * vu_backend_quit() - Have vu_backend_main() return, from any thread
+ * @status:	Exit status (non-zero: the device's host side failed, e.g.
+ *		an input device was unplugged)
+ *
+ * The shutdown is the same as on SIGTERM; only the status differs.
+ */
+void vu_backend_quit(int status)
+{
+	GSource *src = g_idle_source_new();
+
+	/* Always deferred to the main loop, even before it runs */
+	g_source_set_callback(src, vu_quit_now, GINT_TO_POINTER(status), NULL);
+	g_source_attach(src, g_main_context_default());
+	g_source_unref(src);
+}
+
 /**
  * vu_on_signal() - SIGTERM or SIGINT: shut down cleanly
  * @data:	Server
@@ -784,6 +822,7 @@ static int vu_run(const struct vu_backend *b, const struct vu_opts *opts)
 	void *priv = NULL;
 
 	s.main = g_main_loop_new(NULL, FALSE);
+	vu_running = &s;
 	if (vu_prepare(&s, opts, &priv, &err)) {
 		vu_start(&s);
 		g_main_loop_run(s.main);
@@ -791,6 +830,7 @@ static int vu_run(const struct vu_backend *b, const struct vu_opts *opts)
 		s.status = 1;
 	}
 	vu_server_stop(&s, priv);
+	vu_running = NULL;
 	if (err)
 		g_printerr("%s: %s\n", b->name, err->message);
 	g_clear_error(&err);

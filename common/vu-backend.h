@@ -42,5 +42,6 @@ struct vu_backend {
 };
 
 int vu_backend_main(const struct vu_backend *b, int argc, char **argv);
+void vu_backend_quit(int status);
 
 #endif /* VU_BACKEND_H */

@@ -105,7 +105,6 @@ int vu_dev_process(struct vu_dev *dev);
 enum vu_result vu_dev_dispatch(struct vu_dev *dev, struct vu_msg *m);
 bool vu_dev_has_proto(const struct vu_dev *dev, unsigned int bit);
 void vu_dev_stop_queue(struct vu_dev *dev, struct vu_queue *vq);
-void vu_dev_kick(struct vu_dev *dev, struct vu_queue *vq);
 void vu_dev_reset(struct vu_dev *dev);
 void vu_dev_lock(struct vu_dev *dev);
 void vu_dev_unlock(struct vu_dev *dev);
