@@ -108,8 +108,6 @@ void vu_dev_stop_queue(struct vu_dev *dev, struct vu_queue *vq);
 void vu_dev_reset(struct vu_dev *dev);
 void vu_dev_lock(struct vu_dev *dev);
 void vu_dev_unlock(struct vu_dev *dev);
-void vu_dev_lock_queue(struct vu_dev *dev, struct vu_queue *vq);
-void vu_dev_unlock_queue(struct vu_dev *dev, struct vu_queue *vq);
 void vu_dev_state_join(struct vu_dev *dev);
 
 #endif /* VU_DEV_H */

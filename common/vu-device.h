@@ -100,6 +100,8 @@ bool vu_dev_has_feature(const struct vu_dev *dev, unsigned int bit);
 void vu_dev_notify(struct vu_dev *dev, struct vu_queue *vq);
 void vu_dev_complete(struct vu_dev *dev, struct vu_queue *vq);
 void vu_dev_kick(struct vu_dev *dev, struct vu_queue *vq);
+void vu_dev_lock_queue(struct vu_dev *dev, struct vu_queue *vq);
+void vu_dev_unlock_queue(struct vu_dev *dev, struct vu_queue *vq);
 int vu_dev_config_changed(struct vu_dev *dev);
 void *vu_dev_watch_fd(struct vu_dev *dev, struct vu_queue *vq, int fd,
 		      vu_fd_fn fn, void *data);

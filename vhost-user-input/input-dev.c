@@ -246,7 +246,8 @@ static void input_status_one(struct input *in, const struct vu_elem *elem)
 		return;
 	}
 	input_event_unpack(raw, &ev);
-	if (ev.type == EV_SYN)
+	/* Linux echoes MSC_SCAN and sets repeat rates here: not for the host */
+	if (ev.type == EV_SYN || ev.type == EV_MSC || ev.type == EV_REP)
 		return;
 	if (!input_status_ok(in, &ev)) {
 		if (!in->status_logged)
@@ -331,6 +332,8 @@ static void input_queue_started(struct vu_dev *dev, struct vu_queue *vq)
 	if (vq->index != INPUT_QUEUE_EVENT || in->watch)
 		return;
 	in->watch = vu_dev_watch_fd(dev, vq, in->wake_fd, input_woken, in);
+	/* Not under direct_lock: we hold the worker's lock (lock order) */
+	g_atomic_int_set(&in->direct, 1);
 }
 
 /**
@@ -346,6 +349,10 @@ static void input_queue_stopped(struct vu_dev *dev, struct vu_queue *vq)
 
 	if (vq->index != INPUT_QUEUE_EVENT)
 		return;
+	/* Waits for a delivery of the input thread to end */
+	g_mutex_lock(&in->direct_lock);
+	g_atomic_int_set(&in->direct, 0);
+	g_mutex_unlock(&in->direct_lock);
 	vu_dev_unwatch_fd(dev, in->watch);
 	in->watch = NULL;
 }
@@ -381,8 +388,36 @@ static unsigned int input_queue_worker(struct vu_dev *dev, unsigned int q)
 }
 
 /**
- * input_commit() - From the input thread: queue a whole frame, wake the
- * event ring's worker
+ * input_deliver_now() - From the input thread: deliver under the worker's
+ * lock instead of waking the worker
+ * @in:		Instance
+ *
+ * One thread hop less between an event and the ring. The event ring's
+ * queue_stopped turns this off under @direct_lock before the ring (or the
+ * worker) goes away.
+ *
+ * Return: true if it ran, false if the ring does not run
+ */
+static bool input_deliver_now(struct input *in)
+{
+	struct vu_queue *vq;
+	bool ran = false;
+
+	g_mutex_lock(&in->direct_lock);
+	if (g_atomic_int_get(&in->direct)) {
+		vq = vu_dev_queue(in->dev, INPUT_QUEUE_EVENT);
+		vu_dev_lock_queue(in->dev, vq);
+		input_deliver(in, in->dev, vq);
+		vu_dev_unlock_queue(in->dev, vq);
+		ran = true;
+	}
+	g_mutex_unlock(&in->direct_lock);
+	return ran;
+}
+
+/**
+ * input_commit() - From the input thread: queue a whole frame and deliver
+ * it (or wake the event ring's worker)
  * @in:		Instance
  * @ev:		Events, the last a SYN_REPORT
  * @n:		How many
@@ -401,8 +436,9 @@ void input_commit(struct input *in, const struct vinput_event *ev,
 		g_debug("frame buffer full: %" G_GUINT64_FORMAT " frames "
 			"dropped so far", input_frames_dropped(in->frames));
 	g_mutex_unlock(&in->lock);
-	if (queued && write(in->wake_fd, &one, sizeof(one)) < 0 &&
-	    errno != EAGAIN)
+	if (!queued || input_deliver_now(in))
+		return;
+	if (write(in->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		g_warning("wake eventfd: %s", g_strerror(errno));
 }
 
@@ -477,6 +513,7 @@ struct input *input_new(const struct input_opts *o, GError **err)
 
 	in->opts = *o;
 	g_mutex_init(&in->lock);
+	g_mutex_init(&in->direct_lock);
 	in->frames = input_frames_new(o->max_events);
 	in->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	in->ctx = g_main_context_new();
@@ -547,5 +584,6 @@ void input_free(struct input *in)
 		close(in->wake_fd);
 	input_frames_free(in->frames);
 	g_mutex_clear(&in->lock);
+	g_mutex_clear(&in->direct_lock);
 	g_free(in);
 }

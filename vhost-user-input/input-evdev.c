@@ -29,6 +29,7 @@
  * @grabbed:	We hold EVIOCGRAB
  * @writable:	@fd is open for writing (status events)
  * @syncing:	Reading the events that resynchronise after SYN_DROPPED
+ * @skipping:	Dropping the rest of an overlong frame, up to its SYN_REPORT
  * @src:	Watch on @fd in the input thread's context
  * @frame:	The frame being assembled (struct vinput_event)
  * @long_logged: An overlong frame was logged already
@@ -41,6 +42,7 @@ struct input_evdev {
 	bool grabbed;
 	bool writable;
 	bool syncing;
+	bool skipping;
 	GSource *src;
 	GArray *frame;
 	bool long_logged;
@@ -59,19 +61,34 @@ static void evdev_add(struct input *in, struct input_evdev *e,
 	struct vinput_event ev = {
 		.type = ie->type, .code = ie->code, .value = ie->value,
 	};
+	bool syn = ev.type == EV_SYN && ev.code == SYN_REPORT;
 
+	/* LEDs and sounds are outputs: what we read back is our own write */
+	if (ev.type == EV_LED || ev.type == EV_SND)
+		return;
 	if (ev.type != EV_SYN && !input_desc_has_code(&in->desc, ev.type,
 						      ev.code))
 		return;
-	if (e->frame->len >= in->opts.max_events) {
+
+	if (e->skipping) {
+		e->skipping = !syn;
+		return;
+	}
+	/* An empty frame says nothing (our LED's SYN_REPORT comes back so) */
+	if (syn && !e->frame->len)
+		return;
+	if (!syn && e->frame->len + 1 >= in->opts.max_events) {
+		/* Even with its SYN_REPORT it could not be buffered */
 		if (!e->long_logged)
 			g_warning("%s: frame longer than %u events dropped",
 				  e->path, in->opts.max_events);
 		e->long_logged = true;
 		g_array_set_size(e->frame, 0);
+		e->skipping = true;
+		return;
 	}
 	g_array_append_val(e->frame, ev);
-	if (ev.type == EV_SYN && ev.code == SYN_REPORT) {
+	if (syn) {
 		input_commit(in, (const struct vinput_event *)e->frame->data,
 			     e->frame->len);
 		g_array_set_size(e->frame, 0);
@@ -122,6 +139,7 @@ static int evdev_read_one(struct input *in, struct input_evdev *e)
 			g_debug("%s: events dropped, resynchronising",
 				e->path);
 			g_array_set_size(e->frame, 0);
+			e->skipping = false;
 			e->syncing = true;
 		} else {
 			evdev_add(in, e, &ie);
@@ -265,11 +283,13 @@ static bool evdev_start(struct input *in, GError **err)
 static void evdev_status(struct input *in, const struct vinput_event *ev)
 {
 	struct input_evdev *e = in->src_priv;
-	struct input_event ie = {
-		.type = ev->type, .code = ev->code, .value = ev->value,
+	struct input_event ie[2] = {
+		{ .type = ev->type, .code = ev->code, .value = ev->value },
+		{ .type = EV_SYN, .code = SYN_REPORT },
 	};
 
-	if (e->writable && write(e->fd, &ie, sizeof(ie)) == sizeof(ie))
+	/* With its SYN_REPORT the kernel applies it now, not at the next frame */
+	if (e->writable && write(e->fd, ie, sizeof(ie)) == sizeof(ie))
 		return;
 	if (!e->write_logged)
 		g_warning("%s: cannot write status event: %s", e->path,

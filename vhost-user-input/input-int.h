@@ -6,8 +6,10 @@
  *
  * Threads: the protocol runs on the main thread, both rings on one worker
  * (the core's), and the source on the input thread, which has a GLib main
- * context of its own. The source hands whole frames to the worker through
- * @frames (under @lock) and a wake-up eventfd the worker watches.
+ * context of its own. The source queues whole frames in @frames (under
+ * @lock); while the event ring runs the input thread then delivers them
+ * itself under the worker's lock, otherwise they wait, and a wake-up
+ * eventfd the worker watches covers what is left over.
  */
 #ifndef INPUT_INT_H
 #define INPUT_INT_H
@@ -64,6 +66,11 @@ struct input_opts {
  * @wake_fd:	Eventfd: frames were committed (watched on the ring worker)
  * @watch:	The worker's watch on @wake_fd while the event ring runs
  * @dev:	The core's instance, known from the first callback
+ * @direct_lock: Held by the input thread while it delivers itself; taken
+ *		by the main thread to turn @direct off (lock order:
+ *		@direct_lock, the worker's lock, @lock)
+ * @direct:	The event ring runs: the input thread may deliver a frame
+ *		itself under the worker's lock, saving the worker's wake-up
  * @select:	Config select (main thread)
  * @subsel:	Config subsel (main thread)
  * @short_logged: A too-short chain was logged already
@@ -83,6 +90,8 @@ struct input {
 	int wake_fd;
 	void *watch;
 	struct vu_dev *dev;
+	GMutex direct_lock;
+	gint direct;
 	uint8_t select;
 	uint8_t subsel;
 	bool short_logged;

@@ -88,10 +88,34 @@ static void srv_error(struct srv_client *c, const char *msg)
 }
 
 /**
+ * srv_fits() - Whether a parsed line keeps every frame within --max-events
+ * @c:		Client
+ *
+ * Checked before any event is taken, so that a line is all or nothing.
+ *
+ * Return: true if it does
+ */
+static bool srv_fits(const struct srv_client *c)
+{
+	const struct vinput_event *ev;
+	unsigned int i, len = c->frame->len;
+
+	for (i = 0; i < c->parsed->len; i++) {
+		ev = &g_array_index(c->parsed, struct vinput_event, i);
+		if (ev->type == EV_SYN && ev->code == SYN_REPORT)
+			len = 0;
+		else if (++len >= c->srv->in->opts.max_events)
+			return false;
+	}
+	return true;
+}
+
+/**
  * srv_take_events() - Add a parsed line's events to the client's frame
  * @c:		Client
  *
- * Every SYN_REPORT commits the frame so far.
+ * Every SYN_REPORT commits the frame so far. A line that would make a frame
+ * longer than --max-events is refused whole.
  */
 static void srv_take_events(struct srv_client *c)
 {
@@ -99,6 +123,10 @@ static void srv_take_events(struct srv_client *c)
 	struct vinput_event *ev;
 	unsigned int i;
 
+	if (!srv_fits(c)) {
+		srv_error(c, "frame longer than --max-events: line refused");
+		return;
+	}
 	for (i = 0; i < c->parsed->len; i++) {
 		ev = &g_array_index(c->parsed, struct vinput_event, i);
 		g_array_append_val(c->frame, *ev);
@@ -106,10 +134,6 @@ static void srv_take_events(struct srv_client *c)
 			input_commit(in, (const struct vinput_event *)
 				     c->frame->data, c->frame->len);
 			g_array_set_size(c->frame, 0);
-		} else if (c->frame->len >= in->opts.max_events) {
-			g_array_set_size(c->frame, 0);
-			srv_error(c, "frame longer than --max-events without "
-				  "a syn: dropped");
 		}
 	}
 }

@@ -31,7 +31,8 @@ static GOptionEntry input_options[] = {
 	{ "control", 0, 0, G_OPTION_ARG_FILENAME, &opt_control,
 	  "Control socket of the virtual device (JSON events, one per line)",
 	  "PATH" },
-	{ "name", 0, 0, G_OPTION_ARG_STRING, &opt_name,
+	/* FILENAME: taken as bytes, whatever the locale (names are bytes) */
+	{ "name", 0, 0, G_OPTION_ARG_FILENAME, &opt_name,
 	  "Name of the virtual device", "STR" },
 	{ "max-events", 0, 0, G_OPTION_ARG_INT, &opt_max_events,
 	  "Events buffered while the guest posts no buffers (default 1024); "
