@@ -30,6 +30,9 @@ struct vu_dev;
  *			RARP; the core always offers MQ, REPLY_ACK, LOG_SHMFD,
  *			CONFIGURE_MEM_SLOTS, STATUS, RESET_DEVICE
  * @config_size:	Size of the device config space (0: no CONFIG)
+ * @process_disabled: queue_kicked also runs for started rings that are
+ *		disabled (the device must then cause no side effects: net
+ *		discards TX); otherwise such rings wait until enabled
  * @queue_worker:	Worker thread serving queue @q (NULL: one per queue);
  *			workers are numbered from 0
  * @get_config:		Copy @len bytes of config space at @offset to @buf;
@@ -66,6 +69,7 @@ struct vu_device {
 	uint64_t features;
 	uint64_t protocol_features;
 	uint32_t config_size;
+	bool process_disabled;
 
 	unsigned int (*queue_worker)(struct vu_dev *dev, unsigned int q);
 	int (*get_config)(struct vu_dev *dev, uint8_t *buf, uint32_t offset,

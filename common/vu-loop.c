@@ -72,14 +72,17 @@ struct vu_conn {
 /**
  * vu_loop_run_locked() - Let the device process a queue
  * @qw:		Queue watch, its worker's lock held
+ *
+ * A disabled ring is processed only by devices that asked for it
+ * (process_disabled: net discards a disabled ring's TX).
  */
 static void vu_loop_run_locked(struct vu_qwatch *qw)
 {
 	struct vu_dev *dev = qw->loop->dev;
 	struct vu_queue *vq = qw->vq;
 
-	if (vq->started && vq->enabled && !vq->broken &&
-	    dev->device->queue_kicked)
+	if (vq->started && (vq->enabled || dev->device->process_disabled) &&
+	    !vq->broken && dev->device->queue_kicked)
 		dev->device->queue_kicked(dev, vq);
 }
 
