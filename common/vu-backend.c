@@ -559,6 +559,9 @@ static bool vu_check_inherited_fd(int fd, bool *listening, GError **err)
 	return true;
 }
 
+/* The server of vu_backend_main(), for vu_backend_quit() (one per process) */
+static struct vu_server *vu_running;
+
 static void vu_watch_listener(struct vu_server *s);
 
 /**
@@ -611,7 +614,7 @@ static gboolean vu_accept(gint fd, GIOCondition cond, gpointer data)
 		if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
 			return G_SOURCE_CONTINUE;
 		g_warning("accept: %s", g_strerror(errno));
-		s->status = 1;
+		(vu_running ? vu_running : s)->status = 1;
 		s->listen_src = 0;
 		g_main_loop_quit(s->main);
 		return G_SOURCE_REMOVE;
@@ -631,9 +634,6 @@ static void vu_watch_listener(struct vu_server *s)
 		s->listen_src = g_unix_fd_add(s->listen_fd, G_IO_IN, vu_accept,
 					      s);
 }
-
-/* The server of vu_backend_main(), for vu_backend_quit() (one per process) */
-static struct vu_server *vu_running;
 
 /**
  * vu_quit_now() - On the main thread: end the main loop with a status
@@ -761,11 +761,10 @@ static void vu_start(struct vu_server *s)
 }
 
 /**
- * vu_server_stop() - Shut down: stop accepting, disconnect, free
- * @s:		Server
- * @priv:	Daemon data from setup
+ * vu_server_close() - Stop accepting, disconnect, free the instance
+ * @s:		Server (the primary one or a port of vu_backend_serve())
  */
-static void vu_server_stop(struct vu_server *s, void *priv)
+static void vu_server_close(struct vu_server *s)
 {
 	s->stopping = true;
 	if (s->listen_src)
@@ -782,10 +781,72 @@ static void vu_server_stop(struct vu_server *s, void *priv)
 		vu_dev_disconnect(s->dev);
 		vu_loop_free(s->loop);
 		vu_dev_free(s->dev);
-		if (s->b->teardown)
-			s->b->teardown(priv);
 	}
 	g_free(s->path);
+}
+
+/* Further ports of vu_backend_serve() (struct vu_server *) */
+static GPtrArray *vu_ports;
+
+/**
+ * vu_server_stop() - Shut down: every port, then the device's teardown
+ * @s:		Primary server
+ * @priv:	Daemon data from setup
+ */
+static void vu_server_stop(struct vu_server *s, void *priv)
+{
+	unsigned int i;
+
+	for (i = 0; vu_ports && i < vu_ports->len; i++) {
+		vu_server_close(vu_ports->pdata[i]);
+		g_free(vu_ports->pdata[i]);
+	}
+	g_clear_pointer(&vu_ports, g_ptr_array_unref);
+	vu_server_close(s);
+	if (s->dev && s->b->teardown)
+		s->b->teardown(priv);
+}
+
+/**
+ * vu_backend_serve() - From setup: serve one more device on its own socket
+ * @path:	Socket path to listen on
+ * @device:	The device (its own rings, workers and front-end)
+ * @priv:	Its vu_dev_priv()
+ * @err:	Error
+ *
+ * For daemons serving several devices (the ports of a switch). The ports
+ * are shut down before the daemon's teardown runs.
+ *
+ * Return: true when it listens
+ */
+bool vu_backend_serve(const char *path, const struct vu_device *device,
+		      void *priv, GError **err)
+{
+	struct vu_server *s;
+	int fd;
+
+	if (!vu_running) {
+		g_set_error_literal(err, G_IO_ERROR, G_IO_ERROR_FAILED,
+				    "vu_backend_serve() outside setup");
+		return false;
+	}
+	fd = vu_listen_path(path, err);
+	if (fd < 0)
+		return false;
+	s = g_new0(struct vu_server, 1);
+	s->b = vu_running->b;
+	s->main = vu_running->main;
+	s->listen_fd = fd;
+	s->conn_fd = -1;
+	s->path = g_strdup(path);
+	s->dev = vu_dev_new(device, priv);
+	s->loop = vu_loop_new(s->dev);
+	if (!vu_ports)
+		vu_ports = g_ptr_array_new();
+	g_ptr_array_add(vu_ports, s);
+	g_message("listening on %s", path);
+	vu_watch_listener(s);
+	return true;
 }
 
 /**

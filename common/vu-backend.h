@@ -43,5 +43,7 @@ struct vu_backend {
 
 int vu_backend_main(const struct vu_backend *b, int argc, char **argv);
 void vu_backend_quit(int status);
+bool vu_backend_serve(const char *path, const struct vu_device *device,
+		      void *priv, GError **err);
 
 #endif /* VU_BACKEND_H */
