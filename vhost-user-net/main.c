@@ -17,6 +17,8 @@ static char *opt_tap_fd;
 static int opt_pairs;
 static char *opt_mac;
 static int opt_mtu;
+static gboolean opt_switch;
+static char **opt_ports;
 
 static GOptionEntry net_options[] = {
 	{ "tap", 0, 0, G_OPTION_ARG_STRING, &opt_tap,
@@ -30,6 +32,12 @@ static GOptionEntry net_options[] = {
 	  "name)", "XX:XX:XX:XX:XX:XX" },
 	{ "mtu", 0, 0, G_OPTION_ARG_INT, &opt_mtu,
 	  "Set the tap's MTU and offer it to the guest (68-65535)", "N" },
+	{ "switch", 0, 0, G_OPTION_ARG_NONE, &opt_switch,
+	  "No tap: a learning switch between port 0 (--socket-path or --fd) "
+	  "and each --port", NULL },
+	{ "port", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_ports,
+	  "With --switch: one more port, served on this socket (repeat)",
+	  "PATH" },
 	{ NULL, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -105,9 +113,14 @@ static bool net_parse_mac(struct net_opts *o, GError **err)
 static bool net_parse_options(struct net_opts *o, GError **err)
 {
 	memset(o, 0, sizeof(*o));
-	if (!!opt_tap == !!opt_tap_fd)
-		return net_bad_option(err, "exactly one of --tap and --tap-fd "
-				      "is required");
+	if (opt_switch && (opt_tap || opt_tap_fd || opt_pairs > 1))
+		return net_bad_option(err, "--switch takes no --tap, --tap-fd "
+				      "or --queue-pairs");
+	if (opt_ports && !opt_switch)
+		return net_bad_option(err, "--port needs --switch");
+	if (!opt_switch && !!opt_tap == !!opt_tap_fd)
+		return net_bad_option(err, "exactly one of --tap, --tap-fd and "
+				      "--switch is required");
 	if (opt_tap_fd && !net_parse_fds(o, err))
 		return false;
 	if (opt_pairs && (opt_pairs < 1 || opt_pairs > NET_MAX_PAIRS))
@@ -148,7 +161,8 @@ static const struct vu_device *net_setup(void **priv, GError **err)
 
 	if (!net_parse_options(&o, err))
 		return NULL;
-	n = net_new(&o, err);
+	n = opt_switch ? net_switch_new(&o, opt_ports, err) :
+			 net_new(&o, err);
 	if (!n)
 		return NULL;
 	g_message("tap %s, %u queue pair%s, mac %02x:%02x:%02x:%02x:%02x:%02x, "
@@ -165,14 +179,19 @@ static const struct vu_device *net_setup(void **priv, GError **err)
  */
 static void net_teardown(void *priv)
 {
-	net_free(priv);
+	struct net *n = priv;
+
+	if (n->sw)
+		net_switch_free(n->sw);
+	else
+		net_free(n);
 }
 
 static const struct vu_backend net_backend = {
 	.name = "vhost-user-net",
 	.type = "net",
 	.summary = "vhost-user network device back-end on a Linux tap "
-		   "device.",
+		   "device, or a learning switch between several guests.",
 	.virtio_id = VIRTIO_ID_NET,
 	.min_queues = 3,
 	.max_queues = 2 * NET_MAX_PAIRS + 1,
@@ -197,5 +216,6 @@ int main(int argc, char **argv)
 	g_free(opt_tap);
 	g_free(opt_tap_fd);
 	g_free(opt_mac);
+	g_strfreev(opt_ports);
 	return ret;
 }

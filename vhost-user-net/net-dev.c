@@ -4,6 +4,7 @@
  * of each queue pair on the pair's worker, NET_SET_MTU and SEND_RARP.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <linux/virtio_net.h>
@@ -125,7 +126,7 @@ static void net_features_set(struct vu_dev *dev, uint64_t features)
 
 	n->mergeable = features & (1ull << VIRTIO_NET_F_MRG_RXBUF);
 	net_update_rx_need(n, features);
-	r = net_tap_set_offloads(n, features);
+	r = n->sw ? 0 : net_tap_set_offloads(n, features);
 	if (r < 0)
 		g_warning("%s: TUNSETOFFLOAD: %s", n->ifname, g_strerror(-r));
 }
@@ -139,7 +140,7 @@ static void net_queue_started(struct vu_dev *dev, struct vu_queue *vq)
 {
 	struct net *n = net_of(dev);
 
-	if (vq->index < net_ctrl_ring(n) && !(vq->index & 1))
+	if (vq->index < net_ctrl_ring(n) && !(vq->index & 1) && !n->sw)
 		net_rx_start(&n->pairs[vq->index / 2], dev, vq);
 }
 
@@ -153,7 +154,11 @@ static void net_queue_stopped(struct vu_dev *dev, struct vu_queue *vq)
 {
 	struct net *n = net_of(dev);
 
-	if (vq->index < net_ctrl_ring(n) && !(vq->index & 1))
+	if (vq->index >= net_ctrl_ring(n) || (vq->index & 1))
+		return;
+	if (n->sw)
+		net_switch_rx_stop(&n->pairs[vq->index / 2], dev);
+	else
 		net_rx_stop(&n->pairs[vq->index / 2], dev);
 }
 
@@ -176,6 +181,8 @@ static void net_queue_kicked(struct vu_dev *dev, struct vu_queue *vq)
 	p = &n->pairs[vq->index / 2];
 	if (vq->index & 1)
 		net_tx_kicked(p, dev, vq);
+	else if (n->sw)
+		net_switch_rx_kicked(p, dev, vq);
 	else
 		net_rx_kicked(p, dev, vq);
 }
@@ -196,7 +203,7 @@ static enum vu_result net_message(struct vu_dev *dev, struct vu_msg *m)
 	if (m->hdr.request == VU_NET_SET_MTU) {
 		if (m->payload.u64 < 68 || m->payload.u64 > 65535)
 			return VU_FAIL;
-		r = net_tap_set_mtu(n, (unsigned int)m->payload.u64);
+		r = n->sw ? 0 : net_tap_set_mtu(n, (unsigned int)m->payload.u64);
 		if (r < 0) {
 			g_warning("%s: MTU %" G_GUINT64_FORMAT ": %s", n->ifname,
 				  m->payload.u64, g_strerror(-r));
@@ -226,6 +233,8 @@ static void net_reset(struct vu_dev *dev)
 
 	n->status = VIRTIO_NET_S_LINK_UP;
 	n->mergeable = false;
+	if (n->sw)
+		net_switch_reset(n);
 }
 
 /**
@@ -248,6 +257,13 @@ static uint64_t net_offered(const struct net *n)
 
 	for (i = 0; i < G_N_ELEMENTS(always); i++)
 		f |= 1ull << always[i];
+	/* Switch ports: frames are copied whole, no offloads either way */
+	if (n->sw)
+		return (f & ~((1ull << VIRTIO_NET_F_CSUM) |
+			      (1ull << VIRTIO_NET_F_HOST_TSO4) |
+			      (1ull << VIRTIO_NET_F_HOST_TSO6) |
+			      (1ull << VIRTIO_NET_F_HOST_ECN))) |
+		       (n->opts.mtu ? 1ull << VIRTIO_NET_F_MTU : 0);
 	if (n->tun_offloads & 0x01)	/* TUN_F_CSUM */
 		f |= 1ull << VIRTIO_NET_F_GUEST_CSUM;
 	if ((n->tun_offloads & 0x07) == 0x07)	/* CSUM, TSO4, TSO6 */
@@ -350,6 +366,39 @@ struct net *net_new(const struct net_opts *o, GError **err)
 }
 
 /**
+ * net_new_port() - A switch port's device: no tap, no offloads
+ * @o:		Options (--mac, --mtu)
+ * @sw:		Switch
+ * @port:	Port number
+ *
+ * Return: the instance
+ */
+struct net *net_new_port(const struct net_opts *o, struct net_switch *sw,
+			 unsigned int port)
+{
+	struct net *n = g_new0(struct net, 1);
+	unsigned int i;
+
+	n->opts = *o;
+	n->opts.pairs = 1;
+	n->sw = sw;
+	n->sw_port = port;
+	n->pairs[0].net = n;
+	n->pairs[0].fd = -1;
+	n->pairs[0].tx_iov = g_new(struct iovec, NET_IOV_MAX);
+	n->pairs[0].sw_rx = g_malloc0(net_switch_rx_size());
+	for (i = 1; i < NET_MAX_PAIRS; i++)
+		n->pairs[i].fd = -1;
+	snprintf(n->ifname, sizeof(n->ifname), "switch-port%u", port);
+	n->mtu = o->mtu ? o->mtu : 1500;
+	n->status = VIRTIO_NET_S_LINK_UP;
+	net_default_mac(n);
+	net_update_rx_need(n, 0);
+	net_fill_device(n);
+	return n;
+}
+
+/**
  * net_free() - Close the tap, free
  * @n:		Instance, may be NULL
  */
@@ -363,6 +412,7 @@ void net_free(struct net *n)
 	for (i = 0; i < NET_MAX_PAIRS; i++) {
 		net_rx_stash_free(&n->pairs[i]);
 		g_free(n->pairs[i].tx_iov);
+		g_free(n->pairs[i].sw_rx);
 	}
 	g_free(n);
 }

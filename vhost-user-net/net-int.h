@@ -55,6 +55,9 @@ struct net_opts {
 
 /* RX chains popped ahead of the frames that fill them (net-rx.c) */
 struct net_rx_stash;
+/* The built-in switch (net-switch.c) and a port's RX scratch */
+struct net_switch;
+struct sw_rx;
 
 /**
  * struct net_pair - one queue pair
@@ -65,6 +68,7 @@ struct net_rx_stash;
  * @rxq:	The RX ring while started, else NULL
  * @stash:	RX chains popped ahead (net-rx.c)
  * @tx_iov:	TX chain buffers (NET_IOV_MAX)
+ * @sw_rx:	Switch port: the chains a frame is copied into
  * @tx_dropped:	TX chains dropped
  * @rx_dropped:	RX frames dropped
  * @tx_logged:	A bad TX chain was logged
@@ -78,6 +82,7 @@ struct net_pair {
 	struct vu_queue *rxq;
 	struct net_rx_stash *stash;
 	struct iovec *tx_iov;
+	struct sw_rx *sw_rx;
 	uint64_t tx_dropped;
 	uint64_t rx_dropped;
 	bool tx_logged;
@@ -97,6 +102,8 @@ struct net_pair {
  *		tap's MTU, or 64 KiB when the guest takes GSO frames
  * @mtu:	The tap's MTU
  * @status:	Config status bits (LINK_UP, ANNOUNCE)
+ * @sw:		The switch this device is a port of, or NULL (tap)
+ * @sw_port:	Its port number
  */
 struct net {
 	struct vu_device device;
@@ -109,6 +116,8 @@ struct net {
 	uint32_t rx_need;
 	unsigned int mtu;
 	uint16_t status;
+	struct net_switch *sw;
+	unsigned int sw_port;
 };
 
 /* net-tap.c */
@@ -136,6 +145,21 @@ void net_ctrl_kicked(struct net *n, struct vu_dev *dev, struct vu_queue *vq);
 
 /* net-dev.c */
 struct net *net_new(const struct net_opts *o, GError **err);
+struct net *net_new_port(const struct net_opts *o, struct net_switch *sw,
+			 unsigned int port);
 void net_free(struct net *n);
+
+/* net-switch.c */
+struct net *net_switch_new(const struct net_opts *o, char **paths,
+			   GError **err);
+void net_switch_free(struct net_switch *sw);
+size_t net_switch_rx_size(void);
+void net_switch_tx(struct net_pair *p, const struct vu_elem *elem,
+		   uint32_t len);
+void net_switch_rx_kicked(struct net_pair *p, struct vu_dev *dev,
+			  struct vu_queue *vq);
+void net_switch_rx_stop(struct net_pair *p, struct vu_dev *dev);
+void net_switch_reset(struct net *n);
+void net_switch_rarp(struct net *n, uint8_t *frame, uint32_t len);
 
 #endif /* NET_INT_H */

@@ -64,6 +64,10 @@ static void tx_send(struct net_pair *p, const struct vu_elem *elem)
 		tx_drop(p, "bad length", elem->id);
 		return;
 	}
+	if (p->net->sw) {
+		net_switch_tx(p, elem, len);
+		return;
+	}
 	do {
 		n = writev(p->fd, elem->iov, (int)elem->out_num);
 	} while (n < 0 && errno == EINTR);
@@ -131,7 +135,9 @@ void net_send_rarp(struct net *n, const uint8_t *mac)
 	memcpy(f + 12, arp_hdr, sizeof(arp_hdr));
 	memcpy(f + 22, mac, 6);		/* sender hardware address */
 	memcpy(f + 32, mac, 6);		/* target hardware address */
-	if (write(n->pairs[0].fd, buf, sizeof(buf)) < 0)
+	if (n->sw)
+		net_switch_rarp(n, buf, sizeof(buf));
+	else if (write(n->pairs[0].fd, buf, sizeof(buf)) < 0)
 		g_warning("RARP: %s", g_strerror(errno));
 	else
 		g_message("RARP sent for %02x:%02x:%02x:%02x:%02x:%02x",

@@ -1,0 +1,613 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * net-switch.c - the built-in L2 learning switch (--switch): several
+ * vhost-user ports in one process, each a device of its own with its own
+ * socket and worker. A frame a guest sends is copied once into the inbox of
+ * each destination port (the port its destination MAC was learnt on, or
+ * every other port for broadcast, multicast and unknown destinations: never
+ * back to the sender); the destination port's worker copies it into its
+ * guest's RX buffers. Source MACs are learnt from TX and age out after
+ * SW_AGE_US. Frames carry no offloads: ports are offered no checksum or
+ * segmentation features, so every frame is complete.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "net-int.h"
+#include "vu-backend.h"
+
+#define SW_INBOX	256			/* frames queued per port */
+#define SW_MACS		256			/* learnt addresses */
+#define SW_AGE_US	(300 * G_USEC_PER_SEC)	/* address ageing */
+#define SW_RX_BATCH	64			/* frames per worker run */
+#define SW_RX_CHAINS	64			/* chains one frame may fill */
+#define SW_CHAIN_IOV	16			/* descriptors per RX chain */
+
+/**
+ * struct sw_frame - a frame waiting in an inbox
+ * @buf:	The frame (without virtio-net header), grown as needed
+ * @len:	Its length
+ * @cap:	Size of @buf
+ */
+struct sw_frame {
+	uint8_t *buf;
+	uint32_t len;
+	uint32_t cap;
+};
+
+/**
+ * struct sw_port - the switch's view of one port
+ * @net:	The port's device
+ * @lock:	Protects @head, @count and the slots after the last (senders
+ *		fill them under it); the port's worker reads the first slot
+ *		without it, as no sender touches it while @count covers it
+ * @frames:	Inbox ring
+ * @head:	Oldest frame
+ * @count:	Frames queued
+ * @efd:	Eventfd: the inbox went from empty to not empty
+ * @watch:	Watch on @efd while the RX ring runs
+ * @dropped:	Frames dropped (inbox full, or too big for the guest)
+ */
+struct sw_port {
+	struct net *net;
+	GMutex lock;
+	struct sw_frame frames[SW_INBOX];
+	unsigned int head;
+	unsigned int count;
+	int efd;
+	void *watch;
+	uint64_t dropped;
+};
+
+/**
+ * struct sw_mac - a learnt address
+ * @mac:	Address
+ * @port:	Port it was seen on
+ * @seen:	Monotonic time it was last seen (us)
+ */
+struct sw_mac {
+	uint8_t mac[6];
+	unsigned int port;
+	gint64 seen;
+};
+
+/**
+ * struct net_switch - the switch
+ * @ports:	Ports
+ * @nports:	Number of @ports
+ * @lock:	Protects @macs
+ * @macs:	Learnt addresses
+ * @nmacs:	Entries used in @macs
+ */
+struct net_switch {
+	struct sw_port *ports;
+	unsigned int nports;
+	GMutex lock;
+	struct sw_mac macs[SW_MACS];
+	unsigned int nmacs;
+};
+
+/**
+ * sw_learn() - Note that @mac lives behind @port
+ * @sw:		Switch
+ * @mac:	Source address of a frame (unicast)
+ * @port:	Port it came from
+ */
+static void sw_learn(struct net_switch *sw, const uint8_t *mac,
+		     unsigned int port)
+{
+	gint64 now = g_get_monotonic_time();
+	unsigned int i, victim = 0;
+
+	g_mutex_lock(&sw->lock);
+	for (i = 0; i < sw->nmacs; i++) {
+		if (!memcmp(sw->macs[i].mac, mac, 6))
+			break;
+		if (sw->macs[i].seen < sw->macs[victim].seen)
+			victim = i;
+	}
+	if (i == sw->nmacs && sw->nmacs < SW_MACS)
+		sw->nmacs++;
+	else if (i == sw->nmacs)
+		i = victim;
+	memcpy(sw->macs[i].mac, mac, 6);
+	sw->macs[i].port = port;
+	sw->macs[i].seen = now;
+	g_mutex_unlock(&sw->lock);
+}
+
+/**
+ * sw_lookup() - The port a unicast address was learnt on
+ * @sw:		Switch
+ * @mac:	Destination address
+ *
+ * Return: the port, or -1 if unknown or aged out
+ */
+static int sw_lookup(struct net_switch *sw, const uint8_t *mac)
+{
+	gint64 now = g_get_monotonic_time();
+	unsigned int i;
+	int port = -1;
+
+	g_mutex_lock(&sw->lock);
+	for (i = 0; i < sw->nmacs; i++) {
+		if (memcmp(sw->macs[i].mac, mac, 6))
+			continue;
+		if (now - sw->macs[i].seen < SW_AGE_US)
+			port = (int)sw->macs[i].port;
+		break;
+	}
+	g_mutex_unlock(&sw->lock);
+	return port;
+}
+
+/**
+ * sw_gather() - Copy a chain's frame bytes (after the header) to a buffer
+ * @elem:	TX chain
+ * @skip:	Bytes to skip (the virtio-net header)
+ * @buf:	Destination
+ * @len:	Bytes to copy
+ */
+static void sw_gather(const struct vu_elem *elem, size_t skip, uint8_t *buf,
+		      size_t len)
+{
+	unsigned int i;
+	size_t k;
+
+	for (i = 0; i < elem->out_num && len; i++) {
+		if (skip >= elem->iov[i].iov_len) {
+			skip -= elem->iov[i].iov_len;
+			continue;
+		}
+		k = MIN(elem->iov[i].iov_len - skip, len);
+		memcpy(buf, (uint8_t *)elem->iov[i].iov_base + skip, k);
+		buf += k;
+		len -= k;
+		skip = 0;
+	}
+}
+
+/**
+ * sw_enqueue() - Copy a frame into a port's inbox and wake its worker
+ * @dst:	Destination port
+ * @elem:	TX chain of the sender
+ * @len:	Frame length (without header)
+ */
+static void sw_enqueue(struct sw_port *dst, const struct vu_elem *elem,
+		       uint32_t len)
+{
+	static const uint64_t one = 1;
+	struct sw_frame *f;
+	bool wake;
+
+	/* Copied under the lock: several ports may send to @dst at once */
+	g_mutex_lock(&dst->lock);
+	if (dst->count == SW_INBOX) {
+		dst->dropped++;
+		g_mutex_unlock(&dst->lock);
+		return;
+	}
+	f = &dst->frames[(dst->head + dst->count) % SW_INBOX];
+	if (f->cap < len) {
+		f->buf = g_realloc(f->buf, len);
+		f->cap = len;
+	}
+	sw_gather(elem, NET_HDR_SIZE, f->buf, len);
+	f->len = len;
+	wake = dst->count++ == 0;
+	g_mutex_unlock(&dst->lock);
+	if (wake && write(dst->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		g_debug("switch eventfd: %s", g_strerror(errno));
+}
+
+/**
+ * net_switch_tx() - Forward one TX chain of a port's guest
+ * @p:		The port's queue pair
+ * @elem:	The chain (readable only, checked by the caller)
+ * @len:	Its length, header included
+ *
+ * Called on the sending port's worker.
+ */
+void net_switch_tx(struct net_pair *p, const struct vu_elem *elem,
+		   uint32_t len)
+{
+	struct net *n = p->net;
+	struct net_switch *sw = n->sw;
+	uint8_t eth[12];
+	unsigned int i;
+	int dst;
+
+	len -= NET_HDR_SIZE;
+	sw_gather(elem, NET_HDR_SIZE, eth, sizeof(eth));
+	if (!(eth[6] & 1))
+		sw_learn(sw, eth + 6, n->sw_port);
+	dst = (eth[0] & 1) ? -1 : sw_lookup(sw, eth);
+	if (dst == (int)n->sw_port)
+		return;
+	if (dst >= 0) {
+		sw_enqueue(&sw->ports[dst], elem, len);
+		return;
+	}
+	for (i = 0; i < sw->nports; i++)
+		if (i != n->sw_port)
+			sw_enqueue(&sw->ports[i], elem, len);
+}
+
+/**
+ * struct sw_rx - the chains one frame is being copied into
+ * @elem:	Chains
+ * @iov:	Their buffers
+ * @cap:	Writable bytes of each
+ * @n:		Chains popped
+ */
+struct sw_rx {
+	struct vu_elem elem[SW_RX_CHAINS];
+	struct iovec iov[SW_RX_CHAINS][SW_CHAIN_IOV];
+	uint32_t cap[SW_RX_CHAINS];
+	unsigned int n;
+};
+
+/**
+ * net_switch_rx_size() - Size of a port's RX scratch (struct sw_rx)
+ *
+ * Return: bytes
+ */
+size_t net_switch_rx_size(void)
+{
+	return sizeof(struct sw_rx);
+}
+
+/**
+ * sw_rx_pop_one() - Pop one usable RX chain
+ * @r:		Chains so far
+ * @vq:		RX ring
+ *
+ * An unusable first chain is returned empty and the next one tried; one
+ * behind popped chains breaks the ring (they could not be given back in
+ * order).
+ *
+ * Return: true if a chain was added
+ */
+static bool sw_rx_pop_one(struct sw_rx *r, struct vu_queue *vq)
+{
+	struct vu_elem *e = &r->elem[r->n];
+	uint64_t cap;
+	unsigned int i;
+
+	for (;;) {
+		e->iov = r->iov[r->n];
+		e->iov_max = SW_CHAIN_IOV;
+		if (vu_queue_pop(vq, e) <= 0)
+			return false;
+		for (cap = 0, i = 0; i < e->in_num; i++)
+			cap += e->iov[e->out_num + i].iov_len;
+		if (!e->out_num && cap >= NET_HDR_SIZE && cap <= UINT32_MAX)
+			break;
+		if (r->n) {
+			vu_queue_set_broken(vq, "unusable RX chain");
+			return false;
+		}
+		vu_queue_push(vq, e, 0);
+	}
+	r->cap[r->n++] = (uint32_t)cap;
+	return true;
+}
+
+/**
+ * sw_rx_take() - Pop chains for a frame of @need bytes
+ * @r:		Chains (emptied first)
+ * @vq:		RX ring
+ * @need:	Bytes, header included
+ * @merge:	Mergeable buffers
+ *
+ * Return: true if the chains hold @need bytes; false if the ring ran out
+ * (what was popped is given back) or, without mergeable buffers, the
+ * first chain is too small (then @r->n is 1: the frame is to be dropped)
+ */
+static bool sw_rx_take(struct sw_rx *r, struct vu_queue *vq, uint32_t need,
+		       bool merge)
+{
+	uint64_t total = 0;
+
+	r->n = 0;
+	while (total < need && r->n < (merge ? SW_RX_CHAINS : 1u)) {
+		if (!sw_rx_pop_one(r, vq))
+			break;
+		total += r->cap[r->n - 1];
+	}
+	if (total >= need)
+		return true;
+	if (!merge && r->n == 1) {
+		vu_queue_unpop(vq, &r->elem[0]);
+		return false;
+	}
+	while (r->n && !vq->broken)
+		vu_queue_unpop(vq, &r->elem[--r->n]);
+	return false;
+}
+
+/**
+ * sw_rx_scatter() - Copy bytes into the popped chains at an offset
+ * @r:		Chains
+ * @off:	Offset over all of them
+ * @src:	Bytes
+ * @len:	How many
+ */
+static void sw_rx_scatter(const struct sw_rx *r, size_t off, const void *src,
+			  size_t len)
+{
+	const struct iovec *iov;
+	unsigned int c, i;
+	size_t k;
+
+	for (c = 0; c < r->n && len; c++) {
+		iov = r->elem[c].iov + r->elem[c].out_num;
+		for (i = 0; i < r->elem[c].in_num && len; i++) {
+			if (off >= iov[i].iov_len) {
+				off -= iov[i].iov_len;
+				continue;
+			}
+			k = MIN(iov[i].iov_len - off, len);
+			memcpy((uint8_t *)iov[i].iov_base + off, src, k);
+			src = (const uint8_t *)src + k;
+			len -= k;
+			off = 0;
+		}
+	}
+}
+
+/**
+ * sw_rx_deliver() - Copy a frame into the chains, hand them to the guest
+ * @r:		Chains holding at least the frame
+ * @vq:		RX ring
+ * @f:		Frame
+ */
+static void sw_rx_deliver(struct sw_rx *r, struct vu_queue *vq,
+			  const struct sw_frame *f)
+{
+	uint8_t hdr[NET_HDR_SIZE] = { 0 };
+	size_t left = NET_HDR_SIZE + f->len;
+	unsigned int c, used = 0;
+	uint32_t part;
+
+	while (used < r->n && left > 0)
+		left -= MIN(left, r->cap[used++]);
+	hdr[10] = (uint8_t)used;
+	sw_rx_scatter(r, 0, hdr, sizeof(hdr));
+	sw_rx_scatter(r, NET_HDR_SIZE, f->buf, f->len);
+	left = NET_HDR_SIZE + f->len;
+	for (c = 0; c < r->n; c++) {
+		part = (uint32_t)MIN(left, r->cap[c]);
+		left -= part;
+		vu_queue_push(vq, &r->elem[c], part);
+	}
+}
+
+/**
+ * sw_inbox_pop() - Drop the first frame of an inbox
+ * @sp:		Port
+ */
+static void sw_inbox_pop(struct sw_port *sp)
+{
+	g_mutex_lock(&sp->lock);
+	sp->head = (sp->head + 1) % SW_INBOX;
+	sp->count--;
+	g_mutex_unlock(&sp->lock);
+}
+
+/**
+ * sw_inbox_first() - The first frame of an inbox
+ * @sp:		Port
+ *
+ * Return: the frame (stable until sw_inbox_pop()), or NULL if empty
+ */
+static struct sw_frame *sw_inbox_first(struct sw_port *sp)
+{
+	struct sw_frame *f = NULL;
+
+	g_mutex_lock(&sp->lock);
+	if (sp->count)
+		f = &sp->frames[sp->head];
+	g_mutex_unlock(&sp->lock);
+	return f;
+}
+
+/**
+ * sw_rx_drain() - Move inbox frames into the port's RX ring
+ * @p:		The port's queue pair
+ * @dev:	Device
+ * @vq:		RX ring (on the port's worker, lock held)
+ *
+ * Stops when the guest has no buffers left: its next kick goes on.
+ */
+static void sw_rx_drain(struct net_pair *p, struct vu_dev *dev,
+			struct vu_queue *vq)
+{
+	struct sw_port *sp = &p->net->sw->ports[p->net->sw_port];
+	struct sw_rx *r = p->sw_rx;
+	struct sw_frame *f;
+	unsigned int i;
+
+	for (i = 0; i < SW_RX_BATCH && (f = sw_inbox_first(sp)); i++) {
+		if (!sw_rx_take(r, vq, NET_HDR_SIZE + f->len,
+				p->net->mergeable)) {
+			if (r->n != 1 || p->net->mergeable || vq->broken)
+				break;
+			sp->dropped++;	/* too big for a chain */
+		} else {
+			sw_rx_deliver(r, vq, f);
+		}
+		sw_inbox_pop(sp);
+	}
+	if (i)
+		vu_dev_complete(dev, vq);
+	if (i == SW_RX_BATCH)
+		vu_dev_kick(dev, vq);
+}
+
+/**
+ * sw_ready() - Watch callback: frames arrived in the port's inbox
+ * @dev:	Device
+ * @vq:		RX ring
+ * @data:	The port's queue pair
+ */
+static void sw_ready(struct vu_dev *dev, struct vu_queue *vq, void *data)
+{
+	struct net_pair *p = data;
+	struct sw_port *sp = &p->net->sw->ports[p->net->sw_port];
+	uint64_t v;
+
+	if (read(sp->efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		g_debug("switch eventfd: %s", g_strerror(errno));
+	if (vq->started && vq->enabled && !vq->broken)
+		sw_rx_drain(p, dev, vq);
+}
+
+/**
+ * net_switch_rx_kicked() - RX buffers posted (or the ring enabled)
+ * @p:		The port's queue pair
+ * @dev:	Device
+ * @vq:		RX ring (on the port's worker, lock held)
+ */
+void net_switch_rx_kicked(struct net_pair *p, struct vu_dev *dev,
+			  struct vu_queue *vq)
+{
+	struct sw_port *sp = &p->net->sw->ports[p->net->sw_port];
+
+	if (!sp->watch)
+		sp->watch = vu_dev_watch_fd(dev, vq, sp->efd, sw_ready, p);
+	if (vq->enabled)
+		sw_rx_drain(p, dev, vq);
+}
+
+/**
+ * net_switch_rx_stop() - The RX ring stops: stop watching the inbox
+ * @p:		The port's queue pair
+ * @dev:	Device (protocol thread)
+ *
+ * Frames keep arriving in the inbox (up to its size) for the next start.
+ */
+void net_switch_rx_stop(struct net_pair *p, struct vu_dev *dev)
+{
+	struct sw_port *sp = &p->net->sw->ports[p->net->sw_port];
+
+	vu_dev_unwatch_fd(dev, sp->watch);
+	sp->watch = NULL;
+}
+
+/**
+ * net_switch_reset() - The port's driver went away: its inbox is stale
+ * @n:		The port's device
+ */
+void net_switch_reset(struct net *n)
+{
+	struct sw_port *sp = &n->sw->ports[n->sw_port];
+
+	g_mutex_lock(&sp->lock);
+	sp->head = 0;
+	sp->count = 0;
+	g_mutex_unlock(&sp->lock);
+}
+
+/**
+ * net_switch_rarp() - SEND_RARP on a port: broadcast a RARP from @mac
+ * @n:		The port's device
+ * @frame:	Header and RARP frame
+ * @len:	Their length
+ */
+void net_switch_rarp(struct net *n, uint8_t *frame, uint32_t len)
+{
+	struct iovec iov = { .iov_base = frame, .iov_len = len };
+	struct vu_elem elem = { .iov = &iov, .out_num = 1, .iov_max = 1 };
+
+	net_switch_tx(&n->pairs[0], &elem, len);
+}
+
+/**
+ * sw_port_init() - Set up one port
+ * @sw:		Switch
+ * @i:		Port number
+ * @o:		Options for its device
+ * @err:	Error
+ *
+ * Return: true on success
+ */
+static bool sw_port_init(struct net_switch *sw, unsigned int i,
+			 const struct net_opts *o, GError **err)
+{
+	struct sw_port *sp = &sw->ports[i];
+
+	g_mutex_init(&sp->lock);
+	sp->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (sp->efd < 0) {
+		g_set_error(err, G_IO_ERROR, g_io_error_from_errno(errno),
+			    "eventfd: %s", g_strerror(errno));
+		return false;
+	}
+	sp->net = net_new_port(o, sw, i);
+	return true;
+}
+
+/**
+ * net_switch_new() - Make the switch and its ports; serve ports 1..N-1
+ * @o:		Options of the ports (--mac is port 0's; the others get
+ *		derived ones)
+ * @paths:	Socket paths of ports 1..N-1 (NULL-terminated; port 0 is
+ *		the daemon's --socket-path / --fd)
+ * @err:	Error
+ *
+ * Return: port 0's device, or NULL with @err set
+ */
+struct net *net_switch_new(const struct net_opts *o, char **paths,
+			   GError **err)
+{
+	struct net_switch *sw = g_new0(struct net_switch, 1);
+	struct net_opts po = *o;
+	unsigned int i;
+
+	g_mutex_init(&sw->lock);
+	sw->nports = 1 + (paths ? g_strv_length(paths) : 0);
+	sw->ports = g_new0(struct sw_port, sw->nports);
+	for (i = 0; i < sw->nports; i++) {
+		if (i)
+			memset(po.mac, 0, sizeof(po.mac));
+		if (!sw_port_init(sw, i, &po, err))
+			goto fail;
+		if (i && !vu_backend_serve(paths[i - 1],
+					   &sw->ports[i].net->device,
+					   sw->ports[i].net, err))
+			goto fail;
+	}
+	g_message("switch with %u ports", sw->nports);
+	return sw->ports[0].net;
+fail:
+	net_switch_free(sw);
+	return NULL;
+}
+
+/**
+ * net_switch_free() - Free the switch and every port (all stopped)
+ * @sw:		Switch, may be NULL
+ */
+void net_switch_free(struct net_switch *sw)
+{
+	unsigned int i, k;
+
+	if (!sw)
+		return;
+	for (i = 0; i < sw->nports; i++) {
+		struct sw_port *sp = &sw->ports[i];
+
+		net_free(sp->net);
+		if (sp->efd > 0)
+			close(sp->efd);
+		for (k = 0; k < SW_INBOX; k++)
+			g_free(sp->frames[k].buf);
+		g_mutex_clear(&sp->lock);
+	}
+	g_free(sw->ports);
+	g_mutex_clear(&sw->lock);
+	g_free(sw);
+}
