@@ -195,7 +195,7 @@ static enum vu_result vu_vring_start(struct vu_dev *dev, struct vu_queue *vq)
 		dev->hooks.queue_changed(dev, vq);
 	if (dev->device->queue_started)
 		dev->device->queue_started(dev, vq);
-	if (vq->enabled)
+	if (vq->enabled || dev->device->process_disabled)
 		vu_dev_kick(dev, vq);
 	return VU_OK;
 }
@@ -292,7 +292,8 @@ VU_HANDLER(vu_h_set_vring_enable)
 	if (!vq || on > 1)
 		return VU_FAIL;
 	vq->enabled = on;
-	if (on)
+	/* Devices that process disabled rings also hear of the change */
+	if (on || dev->device->process_disabled)
 		vu_dev_kick(dev, vq);
 	return VU_OK;
 }

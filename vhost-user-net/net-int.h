@@ -73,6 +73,7 @@ struct sw_rx;
  * @rx_dropped:	RX frames dropped
  * @tx_logged:	A bad TX chain was logged
  * @rx_logged:	A bad RX chain was logged
+ * @detached:	The tap queue is detached (its RX ring is disabled)
  */
 struct net_pair {
 	struct net *net;
@@ -87,6 +88,7 @@ struct net_pair {
 	uint64_t rx_dropped;
 	bool tx_logged;
 	bool rx_logged;
+	bool detached;
 };
 
 /**
@@ -126,6 +128,7 @@ void net_tap_close(struct net *n);
 int net_tap_set_offloads(struct net *n, uint64_t features);
 int net_tap_set_mtu(struct net *n, unsigned int mtu);
 int net_tap_get_mtu(struct net *n);
+void net_tap_attach_queue(struct net_pair *p, bool on);
 
 /* net-tx.c */
 void net_tx_kicked(struct net_pair *p, struct vu_dev *dev,

@@ -305,12 +305,14 @@ static void rx_watch_set(struct net_pair *p, struct vu_dev *dev, bool on)
  * @dev:	Device
  * @vq:		RX ring (on the pair's worker, lock held)
  *
- * A disabled ring gets nothing: the tap is not read for it.
+ * A disabled ring gets nothing: the tap is not read for it, and its tap
+ * queue is detached so that the kernel steers frames to the others.
  */
 void net_rx_kicked(struct net_pair *p, struct vu_dev *dev,
 		   struct vu_queue *vq)
 {
 	p->rxq = vq;
+	net_tap_attach_queue(p, vq->enabled);
 	if (!vq->enabled) {
 		rx_watch_set(p, dev, false);
 		return;

@@ -243,6 +243,30 @@ int net_tap_set_offloads(struct net *n, uint64_t features)
 }
 
 /**
+ * net_tap_attach_queue() - Attach or detach a pair's tap queue
+ * @p:		Queue pair
+ * @on:		Attach (its RX ring is enabled) or detach (disabled)
+ *
+ * The kernel steers frames to every attached queue; one whose ring is
+ * disabled would strand them, so it is detached, as QEMU's own tap back-end
+ * does. Only multi-queue taps have queues to detach.
+ */
+void net_tap_attach_queue(struct net_pair *p, bool on)
+{
+	struct ifreq ifr = { 0 };
+
+	if (p->net->opts.pairs < 2 || p->fd < 0 || p->detached == !on)
+		return;
+	ifr.ifr_flags = on ? IFF_ATTACH_QUEUE : IFF_DETACH_QUEUE;
+	if (ioctl(p->fd, TUNSETQUEUE, &ifr) < 0) {
+		g_warning("pair %u: TUNSETQUEUE %s: %s", p->index,
+			  on ? "attach" : "detach", g_strerror(errno));
+		return;
+	}
+	p->detached = !on;
+}
+
+/**
  * tap_mtu_ioctl() - SIOCGIFMTU or SIOCSIFMTU on the tap
  * @n:		Device
  * @req:	The request
