@@ -465,9 +465,41 @@ def case_iperf(ctx):
         stop_daemon(d)
 
 
+def case_switch(ctx):
+    """case_switch() - two guests ping each other through --switch.
+
+    No root needed: the switch has no tap. Each guest pings the other; the
+    daemon must end cleanly.
+
+    @ctx: the test context
+    """
+    exe = need_exe('VU_NET', 'vhost-user-net')
+    socks = [ctx.path('port0.sock'), ctx.path('port1.sock')]
+    d = ctx.daemon([exe, '--socket-path=' + socks[0], '--switch',
+                    '--port=' + socks[1]], socks[0], name='switch',
+                   probe=False)
+    vue2e.wait_socket(socks[1], d.proc)
+    guests = []
+    for i in range(2):
+        mac = '52:54:00:12:34:%02x' % (0x60 + i)
+        qargs = ['-chardev', 'socket,id=n0,path=' + socks[i],
+                 '-netdev', 'vhost-user,id=net0,chardev=n0',
+                 '-device', 'virtio-net-pci,netdev=net0,mac=' + mac]
+        args = guest_args(mac=mac, pairs=1, guestip='10.78.0.%d' % (i + 1),
+                          peerip='10.78.0.%d' % (2 - i))
+        g = ctx.guest('net-switch', qargs, name='guest%d' % i, args=args,
+                      modules=NET_MODULES, timeout=180)
+        g.start()
+        guests.append(g)
+    for g in guests:
+        g.check()
+    stop_daemon(d)
+
+
 CASES = {
     'ping': case_ping,
     'iperf': case_iperf,
+    'switch': case_switch,
 }
 
 if __name__ == '__main__':
