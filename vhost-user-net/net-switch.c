@@ -90,57 +90,75 @@ struct net_switch {
 };
 
 /**
- * sw_learn() - Note that @mac lives behind @port
- * @sw:		Switch
- * @mac:	Source address of a frame (unicast)
- * @port:	Port it came from
+ * sw_mac_find() - The entry of an address
+ * @sw:		Switch (locked)
+ * @mac:	Address
+ *
+ * Return: its index, or -1
  */
-static void sw_learn(struct net_switch *sw, const uint8_t *mac,
-		     unsigned int port)
+static int sw_mac_find(const struct net_switch *sw, const uint8_t *mac)
 {
-	gint64 now = g_get_monotonic_time();
-	unsigned int i, victim = 0;
+	unsigned int i;
 
-	g_mutex_lock(&sw->lock);
-	for (i = 0; i < sw->nmacs; i++) {
+	for (i = 0; i < sw->nmacs; i++)
 		if (!memcmp(sw->macs[i].mac, mac, 6))
-			break;
-		if (sw->macs[i].seen < sw->macs[victim].seen)
-			victim = i;
-	}
-	if (i == sw->nmacs && sw->nmacs < SW_MACS)
-		sw->nmacs++;
-	else if (i == sw->nmacs)
-		i = victim;
-	memcpy(sw->macs[i].mac, mac, 6);
-	sw->macs[i].port = port;
-	sw->macs[i].seen = now;
-	g_mutex_unlock(&sw->lock);
+			return (int)i;
+	return -1;
 }
 
 /**
- * sw_lookup() - The port a unicast address was learnt on
- * @sw:		Switch
- * @mac:	Destination address
- *
- * Return: the port, or -1 if unknown or aged out
+ * sw_learn() - Note that @mac lives behind @port
+ * @sw:		Switch (locked)
+ * @mac:	Source address of a frame (unicast)
+ * @port:	Port it came from
+ * @now:	Monotonic time (us)
  */
-static int sw_lookup(struct net_switch *sw, const uint8_t *mac)
+static void sw_learn(struct net_switch *sw, const uint8_t *mac,
+		     unsigned int port, gint64 now)
+{
+	int i = sw_mac_find(sw, mac);
+	unsigned int k, victim = 0;
+
+	if (i < 0 && sw->nmacs < SW_MACS) {
+		i = (int)sw->nmacs++;
+	} else if (i < 0) {
+		for (k = 1; k < sw->nmacs; k++)
+			if (sw->macs[k].seen < sw->macs[victim].seen)
+				victim = k;
+		i = (int)victim;
+	}
+	memcpy(sw->macs[i].mac, mac, 6);
+	sw->macs[i].port = port;
+	sw->macs[i].seen = now;
+}
+
+/**
+ * sw_route() - Learn a frame's source, find its destination port
+ * @sw:		Switch
+ * @eth:	Destination and source MAC of the frame
+ * @port:	Port it came from
+ *
+ * One lock per frame for both.
+ *
+ * Return: the destination port, or -1 to flood (broadcast, multicast,
+ * unknown or aged out)
+ */
+static int sw_route(struct net_switch *sw, const uint8_t *eth,
+		    unsigned int port)
 {
 	gint64 now = g_get_monotonic_time();
-	unsigned int i;
-	int port = -1;
+	int i, dst = -1;
 
 	g_mutex_lock(&sw->lock);
-	for (i = 0; i < sw->nmacs; i++) {
-		if (memcmp(sw->macs[i].mac, mac, 6))
-			continue;
-		if (now - sw->macs[i].seen < SW_AGE_US)
-			port = (int)sw->macs[i].port;
-		break;
+	if (!(eth[6] & 1))
+		sw_learn(sw, eth + 6, port, now);
+	if (!(eth[0] & 1)) {
+		i = sw_mac_find(sw, eth);
+		if (i >= 0 && now - sw->macs[i].seen < SW_AGE_US)
+			dst = (int)sw->macs[i].port;
 	}
 	g_mutex_unlock(&sw->lock);
-	return port;
+	return dst;
 }
 
 /**
@@ -221,9 +239,7 @@ void net_switch_tx(struct net_pair *p, const struct vu_elem *elem,
 
 	len -= NET_HDR_SIZE;
 	sw_gather(elem, NET_HDR_SIZE, eth, sizeof(eth));
-	if (!(eth[6] & 1))
-		sw_learn(sw, eth + 6, n->sw_port);
-	dst = (eth[0] & 1) ? -1 : sw_lookup(sw, eth);
+	dst = sw_route(sw, eth, n->sw_port);
 	if (dst == (int)n->sw_port)
 		return;
 	if (dst >= 0) {
@@ -386,32 +402,37 @@ static void sw_rx_deliver(struct sw_rx *r, struct vu_queue *vq,
 }
 
 /**
- * sw_inbox_pop() - Drop the first frame of an inbox
+ * sw_inbox_take() - Drop the first @k frames of an inbox
  * @sp:		Port
+ * @k:		How many were delivered (or dropped)
  */
-static void sw_inbox_pop(struct sw_port *sp)
+static void sw_inbox_take(struct sw_port *sp, unsigned int k)
 {
 	g_mutex_lock(&sp->lock);
-	sp->head = (sp->head + 1) % SW_INBOX;
-	sp->count--;
+	sp->head = (sp->head + k) % SW_INBOX;
+	sp->count -= k;
 	g_mutex_unlock(&sp->lock);
 }
 
 /**
- * sw_inbox_first() - The first frame of an inbox
+ * sw_inbox_peek() - Where the queued frames start, and how many there are
  * @sp:		Port
+ * @head:	Set to the first slot
  *
- * Return: the frame (stable until sw_inbox_pop()), or NULL if empty
+ * The slots stay stable until sw_inbox_take(): senders only fill slots
+ * after the last.
+ *
+ * Return: the number of frames queued
  */
-static struct sw_frame *sw_inbox_first(struct sw_port *sp)
+static unsigned int sw_inbox_peek(struct sw_port *sp, unsigned int *head)
 {
-	struct sw_frame *f = NULL;
+	unsigned int n;
 
 	g_mutex_lock(&sp->lock);
-	if (sp->count)
-		f = &sp->frames[sp->head];
+	*head = sp->head;
+	n = sp->count;
 	g_mutex_unlock(&sp->lock);
-	return f;
+	return n;
 }
 
 /**
@@ -420,29 +441,32 @@ static struct sw_frame *sw_inbox_first(struct sw_port *sp)
  * @dev:	Device
  * @vq:		RX ring (on the port's worker, lock held)
  *
- * Stops when the guest has no buffers left: its next kick goes on.
+ * Stops when the guest has no buffers left: its next kick goes on. Two
+ * inbox locks per batch, not per frame.
  */
 static void sw_rx_drain(struct net_pair *p, struct vu_dev *dev,
 			struct vu_queue *vq)
 {
 	struct sw_port *sp = &p->net->sw->ports[p->net->sw_port];
+	unsigned int head, n = sw_inbox_peek(sp, &head), i;
 	struct sw_rx *r = p->sw_rx;
 	struct sw_frame *f;
-	unsigned int i;
 
-	for (i = 0; i < SW_RX_BATCH && (f = sw_inbox_first(sp)); i++) {
-		if (!sw_rx_take(r, vq, NET_HDR_SIZE + f->len,
-				p->net->mergeable)) {
-			if (r->n != 1 || p->net->mergeable || vq->broken)
-				break;
-			sp->dropped++;	/* too big for a chain */
-		} else {
+	n = MIN(n, SW_RX_BATCH);
+	for (i = 0; i < n; i++) {
+		f = &sp->frames[(head + i) % SW_INBOX];
+		if (sw_rx_take(r, vq, NET_HDR_SIZE + f->len,
+			       p->net->mergeable))
 			sw_rx_deliver(r, vq, f);
-		}
-		sw_inbox_pop(sp);
+		else if (r->n == 1 && !p->net->mergeable && !vq->broken)
+			p->rx_dropped++;	/* too big for a chain */
+		else
+			break;
 	}
-	if (i)
-		vu_dev_complete(dev, vq);
+	if (!i)
+		return;
+	sw_inbox_take(sp, i);
+	vu_dev_complete(dev, vq);
 	if (i == SW_RX_BATCH)
 		vu_dev_kick(dev, vq);
 }
