@@ -14,7 +14,7 @@
 
 static char *opt_tap;
 static char *opt_tap_fd;
-static int opt_pairs;
+static int opt_pairs = -1;
 static char *opt_mac;
 static int opt_mtu;
 static gboolean opt_switch;
@@ -113,7 +113,7 @@ static bool net_parse_mac(struct net_opts *o, GError **err)
 static bool net_parse_options(struct net_opts *o, GError **err)
 {
 	memset(o, 0, sizeof(*o));
-	if (opt_switch && (opt_tap || opt_tap_fd || opt_pairs > 1))
+	if (opt_switch && (opt_tap || opt_tap_fd || opt_pairs != -1))
 		return net_bad_option(err, "--switch takes no --tap, --tap-fd "
 				      "or --queue-pairs");
 	if (opt_ports && !opt_switch)
@@ -123,9 +123,10 @@ static bool net_parse_options(struct net_opts *o, GError **err)
 				      "--switch is required");
 	if (opt_tap_fd && !net_parse_fds(o, err))
 		return false;
-	if (opt_pairs && (opt_pairs < 1 || opt_pairs > NET_MAX_PAIRS))
+	if (opt_pairs != -1 && (opt_pairs < 1 || opt_pairs > NET_MAX_PAIRS))
 		return net_bad_option(err, "--queue-pairs must be 1 to 16");
-	if (opt_tap_fd && opt_pairs && (unsigned int)opt_pairs != o->ntap_fds)
+	if (opt_tap_fd && opt_pairs != -1 &&
+	    (unsigned int)opt_pairs != o->ntap_fds)
 		return net_bad_option(err, "--queue-pairs must match the "
 				      "number of --tap-fd descriptors");
 	if (opt_mtu && (opt_mtu < 68 || opt_mtu > 65535))
@@ -134,7 +135,7 @@ static bool net_parse_options(struct net_opts *o, GError **err)
 		return false;
 	o->tap = opt_tap;
 	o->pairs = opt_tap_fd ? o->ntap_fds :
-		   (opt_pairs ? (unsigned int)opt_pairs : 1);
+		   (opt_pairs > 0 ? (unsigned int)opt_pairs : 1);
 	o->mtu = (unsigned int)opt_mtu;
 	return true;
 }

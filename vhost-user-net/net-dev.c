@@ -295,7 +295,8 @@ static void net_fill_device(struct net *n)
 	d->max_queue_size = NET_QUEUE_SIZE_MAX;
 	d->features = net_offered(n);
 	d->protocol_features = (1ull << VU_PF_CONFIG) |
-			       (1ull << VU_PF_NET_MTU) | (1ull << VU_PF_RARP);
+			       (1ull << VU_PF_NET_MTU) | (1ull << VU_PF_RARP) |
+			       (1ull << VU_PF_BACKEND_REQ);
 	d->config_size = NET_CONFIG_SIZE;
 	d->process_disabled = true;
 	d->queue_worker = net_queue_worker;

@@ -28,6 +28,7 @@
  * @count:	How many are held
  * @total:	Writable bytes of all held
  * @rdv:	The readv() vector over the chains a frame may fill
+ * @spill:	One byte past them: a frame that reaches it did not fit
  */
 struct net_rx_stash {
 	struct vu_elem elem[NET_RX_STASH];
@@ -36,7 +37,8 @@ struct net_rx_stash {
 	unsigned int head;
 	unsigned int count;
 	uint64_t total;
-	struct iovec rdv[NET_IOV_MAX];
+	struct iovec rdv[NET_IOV_MAX + 1];
+	uint8_t spill;
 };
 
 /**
@@ -134,20 +136,29 @@ static bool rx_refill(struct net_pair *p, struct vu_queue *vq)
 /**
  * rx_vector() - The readv() vector over the chains a frame may fill
  * @p:		Queue pair
+ * @room:	Set to the bytes it covers
+ *
+ * A last one-byte iovec catches frames that do not fit: the tap returns
+ * only what it copied.
  *
  * Return: the number of iovecs in the stash's @rdv
  */
-static unsigned int rx_vector(struct net_pair *p)
+static unsigned int rx_vector(struct net_pair *p, size_t *room)
 {
 	struct net_rx_stash *s = p->stash;
 	unsigned int c, i, n = 0, chains = p->net->mergeable ? s->count : 1;
 	struct vu_elem *e;
 
+	*room = 0;
 	for (c = 0; c < chains; c++) {
 		e = &s->elem[stash_slot(s, c)];
-		for (i = 0; i < e->in_num && n < NET_IOV_MAX; i++)
-			s->rdv[n++] = e->iov[e->out_num + i];
+		for (i = 0; i < e->in_num && n < NET_IOV_MAX; i++) {
+			s->rdv[n] = e->iov[e->out_num + i];
+			*room += s->rdv[n++].iov_len;
+		}
 	}
+	s->rdv[n].iov_base = &s->spill;
+	s->rdv[n++].iov_len = 1;
 	return n;
 }
 
@@ -238,17 +249,20 @@ static void rx_complete(struct net_pair *p, struct vu_queue *vq, size_t len)
  */
 static int rx_one(struct net_pair *p, struct vu_queue *vq)
 {
+	unsigned int niov;
+	size_t room;
 	ssize_t n;
 
 	if (!rx_refill(p, vq))
 		return 0;
+	niov = rx_vector(p, &room);
 	do {
-		n = readv(p->fd, p->stash->rdv, (int)rx_vector(p));
+		n = readv(p->fd, p->stash->rdv, (int)niov);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0 && errno == EAGAIN)
 		return -1;
-	if (n < (ssize_t)(NET_HDR_SIZE + NET_ETH_HLEN)) {
-		/* Too big for the buffers (EFAULT) or a runt: lost */
+	/* Too long for the buffers, or a runt: lost, the chains stay */
+	if (n < (ssize_t)(NET_HDR_SIZE + NET_ETH_HLEN) || (size_t)n > room) {
 		p->rx_dropped++;
 		return 1;
 	}

@@ -11,7 +11,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <linux/ethtool.h>
 #include <linux/if_tun.h>
+#include <linux/sockios.h>
 
 #include "net-int.h"
 
@@ -44,6 +46,35 @@ static bool G_GNUC_PRINTF(3, 4) tap_error(GError **err, int code,
 }
 
 /**
+ * tap_is_tun() - Whether an existing interface is a tun/tap device
+ * @name:	Interface name
+ *
+ * Asks the driver's name (ethtool) in our network namespace, which sysfs
+ * does not always show.
+ *
+ * Return: true for the tun driver (or when it cannot be told: TUNSETIFF
+ * then decides)
+ */
+static bool tap_is_tun(const char *name)
+{
+	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
+	struct ifreq ifr = { 0 };
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool tun = true;
+
+	if (s < 0)
+		return true;
+	g_strlcpy(ifr.ifr_name, name, sizeof(ifr.ifr_name));
+	ifr.ifr_data = (void *)&info;
+	if (ioctl(s, SIOCETHTOOL, &ifr) == 0)
+		tun = !strcmp(info.driver, "tun");
+	else if (errno == EOPNOTSUPP)
+		tun = false;	/* lo and others without ethtool */
+	close(s);
+	return tun;
+}
+
+/**
  * tap_check_name() - Refuse a name that exists and is not a tun/tap
  * @name:	Interface name
  * @err:	Error
@@ -52,18 +83,10 @@ static bool G_GNUC_PRINTF(3, 4) tap_error(GError **err, int code,
  */
 static bool tap_check_name(const char *name, GError **err)
 {
-	char *flags;
-	bool tun;
-
 	if (strlen(name) >= IFNAMSIZ || !*name || strchr(name, '/'))
 		return tap_error(err, EINVAL, "--tap: bad interface name '%s'",
 				 name);
-	if (!if_nametoindex(name))
-		return true;
-	flags = g_strdup_printf("/sys/class/net/%s/tun_flags", name);
-	tun = g_file_test(flags, G_FILE_TEST_EXISTS);
-	g_free(flags);
-	if (!tun)
+	if (if_nametoindex(name) && !tap_is_tun(name))
 		return tap_error(err, EEXIST, "--tap: %s exists and is not a "
 				 "tap device", name);
 	return true;
