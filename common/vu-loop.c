@@ -35,12 +35,14 @@ struct vu_worker {
  * @vq:		Queue
  * @worker:	Worker serving it
  * @kick:	Source watching the kick fd, or NULL
+ * @idle_pending: A run of vu_loop_kick() is scheduled and has not started
  */
 struct vu_qwatch {
 	struct vu_loop *loop;
 	struct vu_queue *vq;
 	struct vu_worker *worker;
 	GSource *kick;
+	gint idle_pending;
 };
 
 /**
@@ -151,6 +153,8 @@ static gboolean vu_loop_idle_run(gpointer data)
 	struct vu_qwatch *qw = data;
 
 	g_mutex_lock(&qw->worker->lock);
+	/* Cleared first: a kick while the device runs schedules another run */
+	g_atomic_int_set(&qw->idle_pending, 0);
 	vu_loop_run_locked(qw);
 	g_mutex_unlock(&qw->worker->lock);
 	return G_SOURCE_REMOVE;
@@ -166,8 +170,12 @@ static void vu_loop_kick(struct vu_dev *dev, struct vu_queue *vq)
 {
 	struct vu_loop *loop = dev->hooks.opaque;
 	struct vu_qwatch *qw = &loop->qw[vq->index];
-	GSource *s = g_idle_source_new();
+	GSource *s;
 
+	/* One pending run per queue: more would pile up under load */
+	if (!g_atomic_int_compare_and_exchange(&qw->idle_pending, 0, 1))
+		return;
+	s = g_idle_source_new();
 	g_source_set_callback(s, vu_loop_idle_run, qw, NULL);
 	g_source_attach(s, qw->worker->ctx);
 	g_source_unref(s);

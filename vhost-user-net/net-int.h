@@ -69,6 +69,7 @@ struct sw_rx;
  * @stash:	RX chains popped ahead (net-rx.c)
  * @tx_iov:	TX chain buffers (NET_IOV_MAX)
  * @sw_rx:	Switch port: the chains a frame is copied into
+ * @sw_now:	Switch port: time of the TX batch (us), for MAC ageing
  * @tx_dropped:	TX chains dropped
  * @rx_dropped:	RX frames dropped
  * @tx_logged:	A bad TX chain was logged
@@ -84,6 +85,7 @@ struct net_pair {
 	struct net_rx_stash *stash;
 	struct iovec *tx_iov;
 	struct sw_rx *sw_rx;
+	gint64 sw_now;
 	uint64_t tx_dropped;
 	uint64_t rx_dropped;
 	bool tx_logged;
@@ -157,7 +159,7 @@ struct net *net_switch_new(const struct net_opts *o, char **paths,
 			   GError **err);
 void net_switch_free(struct net_switch *sw);
 size_t net_switch_rx_size(void);
-void net_switch_tx(struct net_pair *p, const struct vu_elem *elem,
+bool net_switch_tx(struct net_pair *p, const struct vu_elem *elem,
 		   uint32_t len);
 void net_switch_rx_kicked(struct net_pair *p, struct vu_dev *dev,
 			  struct vu_queue *vq);

@@ -48,6 +48,7 @@ struct sw_frame {
  * @count:	Frames queued
  * @efd:	Eventfd: the inbox went from empty to not empty
  * @watch:	Watch on @efd while the RX ring runs
+ * @waiters:	Ports whose unicast TX waits for room here (bit per port)
  * @dropped:	Frames dropped (inbox full, or too big for the guest)
  */
 struct sw_port {
@@ -58,6 +59,7 @@ struct sw_port {
 	unsigned int count;
 	int efd;
 	void *watch;
+	uint64_t waiters;
 	uint64_t dropped;
 };
 
@@ -137,6 +139,7 @@ static void sw_learn(struct net_switch *sw, const uint8_t *mac,
  * @sw:		Switch
  * @eth:	Destination and source MAC of the frame
  * @port:	Port it came from
+ * @now:	Monotonic time of the TX batch (us)
  *
  * One lock per frame for both.
  *
@@ -144,9 +147,8 @@ static void sw_learn(struct net_switch *sw, const uint8_t *mac,
  * unknown or aged out)
  */
 static int sw_route(struct net_switch *sw, const uint8_t *eth,
-		    unsigned int port)
+		    unsigned int port, gint64 now)
 {
-	gint64 now = g_get_monotonic_time();
 	int i, dst = -1;
 
 	g_mutex_lock(&sw->lock);
@@ -192,9 +194,13 @@ static void sw_gather(const struct vu_elem *elem, size_t skip, uint8_t *buf,
  * @dst:	Destination port
  * @elem:	TX chain of the sender
  * @len:	Frame length (without header)
+ * @from:	Sending port, to be kicked once there is room again; or -1
+ *		to drop the frame when the inbox is full (floods)
+ *
+ * Return: false if the inbox is full (the frame was not taken)
  */
-static void sw_enqueue(struct sw_port *dst, const struct vu_elem *elem,
-		       uint32_t len)
+static bool sw_enqueue(struct sw_port *dst, const struct vu_elem *elem,
+		       uint32_t len, int from)
 {
 	static const uint64_t one = 1;
 	struct sw_frame *f;
@@ -203,9 +209,12 @@ static void sw_enqueue(struct sw_port *dst, const struct vu_elem *elem,
 	/* Copied under the lock: several ports may send to @dst at once */
 	g_mutex_lock(&dst->lock);
 	if (dst->count == SW_INBOX) {
-		dst->dropped++;
+		if (from >= 0)
+			dst->waiters |= 1ull << from;
+		else
+			dst->dropped++;
 		g_mutex_unlock(&dst->lock);
-		return;
+		return false;
 	}
 	f = &dst->frames[(dst->head + dst->count) % SW_INBOX];
 	if (f->cap < len) {
@@ -218,17 +227,22 @@ static void sw_enqueue(struct sw_port *dst, const struct vu_elem *elem,
 	g_mutex_unlock(&dst->lock);
 	if (wake && write(dst->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		g_debug("switch eventfd: %s", g_strerror(errno));
+	return true;
 }
 
 /**
  * net_switch_tx() - Forward one TX chain of a port's guest
- * @p:		The port's queue pair
+ * @p:		The port's queue pair (@sw_now: the batch's time)
  * @elem:	The chain (readable only, checked by the caller)
  * @len:	Its length, header included
  *
- * Called on the sending port's worker.
+ * Called on the sending port's worker. A unicast frame whose destination
+ * inbox is full is not taken: the sender stops and is kicked again when
+ * there is room (back-pressure instead of loss). Floods drop instead.
+ *
+ * Return: false if the chain was not taken (to be given back)
  */
-void net_switch_tx(struct net_pair *p, const struct vu_elem *elem,
+bool net_switch_tx(struct net_pair *p, const struct vu_elem *elem,
 		   uint32_t len)
 {
 	struct net *n = p->net;
@@ -239,16 +253,15 @@ void net_switch_tx(struct net_pair *p, const struct vu_elem *elem,
 
 	len -= NET_HDR_SIZE;
 	sw_gather(elem, NET_HDR_SIZE, eth, sizeof(eth));
-	dst = sw_route(sw, eth, n->sw_port);
+	dst = sw_route(sw, eth, n->sw_port, p->sw_now);
 	if (dst == (int)n->sw_port)
-		return;
-	if (dst >= 0) {
-		sw_enqueue(&sw->ports[dst], elem, len);
-		return;
-	}
+		return true;
+	if (dst >= 0)
+		return sw_enqueue(&sw->ports[dst], elem, len, (int)n->sw_port);
 	for (i = 0; i < sw->nports; i++)
 		if (i != n->sw_port)
-			sw_enqueue(&sw->ports[i], elem, len);
+			sw_enqueue(&sw->ports[i], elem, len, -1);
+	return true;
 }
 
 /**
@@ -312,36 +325,48 @@ static bool sw_rx_pop_one(struct sw_rx *r, struct vu_queue *vq)
 }
 
 /**
+ * enum sw_take - what sw_rx_take() found
+ * @SW_TAKE_OK:		The chains hold the frame
+ * @SW_TAKE_WAIT:	The ring ran out: wait for the guest's buffers
+ * @SW_TAKE_DROP:	The frame can never fit (one chain without mergeable
+ *			buffers, or SW_RX_CHAINS with them): drop it
+ */
+enum sw_take {
+	SW_TAKE_OK,
+	SW_TAKE_WAIT,
+	SW_TAKE_DROP,
+};
+
+/**
  * sw_rx_take() - Pop chains for a frame of @need bytes
  * @r:		Chains (emptied first)
  * @vq:		RX ring
  * @need:	Bytes, header included
  * @merge:	Mergeable buffers
  *
- * Return: true if the chains hold @need bytes; false if the ring ran out
- * (what was popped is given back) or, without mergeable buffers, the
- * first chain is too small (then @r->n is 1: the frame is to be dropped)
+ * Unless the chains hold the frame, what was popped is given back.
+ *
+ * Return: see enum sw_take
  */
-static bool sw_rx_take(struct sw_rx *r, struct vu_queue *vq, uint32_t need,
-		       bool merge)
+static enum sw_take sw_rx_take(struct sw_rx *r, struct vu_queue *vq,
+			       uint32_t need, bool merge)
 {
+	unsigned int max = merge ? SW_RX_CHAINS : 1u;
 	uint64_t total = 0;
+	bool full;
 
 	r->n = 0;
-	while (total < need && r->n < (merge ? SW_RX_CHAINS : 1u)) {
+	while (total < need && r->n < max) {
 		if (!sw_rx_pop_one(r, vq))
 			break;
 		total += r->cap[r->n - 1];
 	}
 	if (total >= need)
-		return true;
-	if (!merge && r->n == 1) {
-		vu_queue_unpop(vq, &r->elem[0]);
-		return false;
-	}
+		return SW_TAKE_OK;
+	full = r->n == max;
 	while (r->n && !vq->broken)
 		vu_queue_unpop(vq, &r->elem[--r->n]);
-	return false;
+	return full ? SW_TAKE_DROP : SW_TAKE_WAIT;
 }
 
 /**
@@ -388,8 +413,10 @@ static void sw_rx_deliver(struct sw_rx *r, struct vu_queue *vq,
 	unsigned int c, used = 0;
 	uint32_t part;
 
-	while (used < r->n && left > 0)
-		left -= MIN(left, r->cap[used++]);
+	while (used < r->n && left > 0) {
+		left -= MIN(left, r->cap[used]);
+		used++;
+	}
 	hdr[10] = (uint8_t)used;
 	sw_rx_scatter(r, 0, hdr, sizeof(hdr));
 	sw_rx_scatter(r, NET_HDR_SIZE, f->buf, f->len);
@@ -402,16 +429,37 @@ static void sw_rx_deliver(struct sw_rx *r, struct vu_queue *vq,
 }
 
 /**
- * sw_inbox_take() - Drop the first @k frames of an inbox
+ * sw_inbox_take() - Drop the first @k frames of an inbox, wake the ports
+ * waiting for room
+ * @sw:		Switch
  * @sp:		Port
  * @k:		How many were delivered (or dropped)
+ *
+ * Return: frames still queued
  */
-static void sw_inbox_take(struct sw_port *sp, unsigned int k)
+static unsigned int sw_inbox_take(struct net_switch *sw, struct sw_port *sp,
+				  unsigned int k)
 {
+	unsigned int i, left;
+	struct net *w;
+	uint64_t waiters;
+
 	g_mutex_lock(&sp->lock);
 	sp->head = (sp->head + k) % SW_INBOX;
 	sp->count -= k;
+	left = sp->count;
+	waiters = sp->waiters;
+	sp->waiters = 0;
 	g_mutex_unlock(&sp->lock);
+	/* Senders that stopped on a full inbox go on (on their workers) */
+	for (i = 0; waiters && i < sw->nports; i++) {
+		if (!(waiters & (1ull << i)))
+			continue;
+		w = sw->ports[i].net;
+		if (w->dev)
+			vu_dev_kick(w->dev, vu_dev_queue(w->dev, 1));
+	}
+	return left;
 }
 
 /**
@@ -448,26 +496,29 @@ static void sw_rx_drain(struct net_pair *p, struct vu_dev *dev,
 			struct vu_queue *vq)
 {
 	struct sw_port *sp = &p->net->sw->ports[p->net->sw_port];
-	unsigned int head, n = sw_inbox_peek(sp, &head), i;
+	unsigned int head, n = sw_inbox_peek(sp, &head), i, left;
 	struct sw_rx *r = p->sw_rx;
+	enum sw_take take;
 	struct sw_frame *f;
 
 	n = MIN(n, SW_RX_BATCH);
 	for (i = 0; i < n; i++) {
 		f = &sp->frames[(head + i) % SW_INBOX];
-		if (sw_rx_take(r, vq, NET_HDR_SIZE + f->len,
-			       p->net->mergeable))
-			sw_rx_deliver(r, vq, f);
-		else if (r->n == 1 && !p->net->mergeable && !vq->broken)
-			p->rx_dropped++;	/* too big for a chain */
-		else
+		take = sw_rx_take(r, vq, NET_HDR_SIZE + f->len,
+				  p->net->mergeable);
+		if (take == SW_TAKE_WAIT || vq->broken)
 			break;
+		if (take == SW_TAKE_OK)
+			sw_rx_deliver(r, vq, f);
+		else
+			p->rx_dropped++;	/* can never fit */
 	}
 	if (!i)
 		return;
-	sw_inbox_take(sp, i);
+	left = sw_inbox_take(p->net->sw, sp, i);
 	vu_dev_complete(dev, vq);
-	if (i == SW_RX_BATCH)
+	/* More came meanwhile (no wake-up for a non-empty inbox): go on */
+	if (i == n && left)
 		vu_dev_kick(dev, vq);
 }
 
@@ -546,6 +597,7 @@ void net_switch_rarp(struct net *n, uint8_t *frame, uint32_t len)
 	struct iovec iov = { .iov_base = frame, .iov_len = len };
 	struct vu_elem elem = { .iov = &iov, .out_num = 1, .iov_max = 1 };
 
+	n->pairs[0].sw_now = g_get_monotonic_time();
 	net_switch_tx(&n->pairs[0], &elem, len);
 }
 

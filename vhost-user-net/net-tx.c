@@ -46,37 +46,38 @@ static void tx_drop(struct net_pair *p, const char *why, unsigned int id)
 }
 
 /**
- * tx_send() - Write one chain to the tap
+ * tx_send() - Write one chain to the tap (or hand it to the switch)
  * @p:		Queue pair
  * @elem:	Chain
+ *
+ * Return: false if the switch could not take it yet (give it back)
  */
-static void tx_send(struct net_pair *p, const struct vu_elem *elem)
+static bool tx_send(struct net_pair *p, const struct vu_elem *elem)
 {
 	uint32_t len = tx_chain_len(elem);
 	ssize_t n;
 
 	if (elem->in_num) {
 		tx_drop(p, "device-writable buffers in a TX chain", elem->id);
-		return;
+		return true;
 	}
 	if (len < NET_HDR_SIZE + NET_ETH_HLEN ||
 	    len > NET_HDR_SIZE + NET_FRAME_MAX) {
 		tx_drop(p, "bad length", elem->id);
-		return;
+		return true;
 	}
-	if (p->net->sw) {
-		net_switch_tx(p, elem, len);
-		return;
-	}
+	if (p->net->sw)
+		return net_switch_tx(p, elem, len);
 	do {
 		n = writev(p->fd, elem->iov, (int)elem->out_num);
 	} while (n < 0 && errno == EINTR);
 	if (n >= 0)
-		return;
+		return true;
 	if (errno == EAGAIN || errno == ENOBUFS)
 		p->tx_dropped++;
 	else
 		tx_drop(p, g_strerror(errno), elem->id);
+	return true;
 }
 
 /**
@@ -87,7 +88,8 @@ static void tx_send(struct net_pair *p, const struct vu_elem *elem)
  *
  * A disabled ring's chains are consumed without being sent, as the
  * vhost-user specification asks. At most TX_BATCH chains per run, one
- * notification per run.
+ * notification per run. A chain the switch cannot take yet is given back;
+ * the destination's worker kicks this ring when there is room.
  */
 void net_tx_kicked(struct net_pair *p, struct vu_dev *dev,
 		   struct vu_queue *vq)
@@ -95,15 +97,20 @@ void net_tx_kicked(struct net_pair *p, struct vu_dev *dev,
 	struct vu_elem elem;
 	unsigned int n;
 
+	if (p->net->sw)
+		p->sw_now = g_get_monotonic_time();
 	for (n = 0; n < TX_BATCH; n++) {
 		elem.iov = p->tx_iov;
 		elem.iov_max = NET_IOV_MAX;
 		if (vu_queue_pop(vq, &elem) <= 0)
 			break;
-		if (vq->enabled)
-			tx_send(p, &elem);
-		else
+		if (!vq->enabled) {
 			p->tx_dropped++;
+		} else if (!tx_send(p, &elem)) {
+			/* The switch is full: go on when it has room */
+			vu_queue_unpop(vq, &elem);
+			break;
+		}
 		vu_queue_push(vq, &elem, 0);
 	}
 	if (n)
