@@ -30,7 +30,7 @@
 #include <unistd.h>
 
 #include "blk.h"
-#include "blk-iov.h"
+#include "vu-iov.h"
 
 #define THREADS_MAX	4		/* threads per queue */
 #define ZERO_BUF	(64 * 1024)	/* zeroes per write (fallback) */
@@ -157,7 +157,7 @@ static ssize_t rw_once(int fd, bool read, const struct iovec *iov, int cnt,
 static int64_t do_rw(int fd, const struct blk_io *io)
 {
 	bool read = io->op == BLK_OP_READ;
-	uint64_t total = blk_iov_length(io->iov, (unsigned int)io->iovcnt);
+	uint64_t total = vu_iov_length(io->iov, (unsigned int)io->iovcnt);
 	uint64_t done = 0;
 	struct iovec *copy = NULL, *iov = io->iov;
 	int cnt = io->iovcnt;

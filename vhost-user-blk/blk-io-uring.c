@@ -35,7 +35,7 @@
 #include <liburing.h>
 
 #include "blk.h"
-#include "blk-iov.h"
+#include "vu-iov.h"
 
 /**
  * struct uring_engine - one queue's ring
@@ -123,7 +123,7 @@ static bool uring_result(struct uring_engine *u, struct blk_io *io, int res)
 	case BLK_OP_WRITE:
 		redo = res == -EAGAIN || res == -EINTR ||
 		       (res >= 0 && (uint64_t)res !=
-			blk_iov_length(io->iov, (unsigned int)io->iovcnt));
+			vu_iov_length(io->iov, (unsigned int)io->iovcnt));
 		break;
 	case BLK_OP_DISCARD:		/* a hint: nothing to punch with */
 		if (res == -EOPNOTSUPP)

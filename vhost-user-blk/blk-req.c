@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "blk-int.h"
-#include "blk-iov.h"
+#include "vu-iov.h"
 #include "vu-dev.h"
 
 /* blk_req_dispatch(): the request went to the engine, no status yet */
@@ -168,15 +168,15 @@ static bool blk_req_bounce(struct blk *blk, struct blk_req *req)
 {
 	req->io.iov = req->data;
 	req->io.iovcnt = req->ndata;
-	if (!blk->direct || blk_iov_aligned(req->data, req->ndata,
-					    BLK_DIO_MEM_ALIGN))
+	if (!blk->direct || vu_iov_aligned(req->data, req->ndata,
+					   BLK_DIO_MEM_ALIGN))
 		return true;
 	if (posix_memalign(&req->bounce, 4096, req->len)) {
 		req->bounce = NULL;
 		return false;
 	}
 	if (req->type == VIRTIO_BLK_T_OUT)
-		blk_iov_to_buf(req->data, req->ndata, 0, req->bounce, req->len);
+		vu_iov_to_buf(req->data, req->ndata, 0, req->bounce, req->len);
 	req->bounce_iov.iov_base = req->bounce;
 	req->bounce_iov.iov_len = req->len;
 	req->io.iov = &req->bounce_iov;
@@ -226,8 +226,8 @@ static uint8_t blk_req_get_id(struct blk_req *req)
 {
 	const struct blk *blk = req->q->blk;
 
-	blk_iov_from_buf(req->data, req->ndata, blk->serial,
-			 MIN(req->len, (uint64_t)VIRTIO_BLK_ID_BYTES));
+	vu_iov_from_buf(req->data, req->ndata, 0, blk->serial,
+			MIN(req->len, (uint64_t)VIRTIO_BLK_ID_BYTES));
 	return VIRTIO_BLK_S_OK;
 }
 
@@ -304,7 +304,7 @@ static uint8_t blk_req_segs(struct blk_queue *q, struct blk_req *req)
 	    req->len / sizeof(struct blk_seg) > BLK_MAX_DISCARD_SEGS)
 		return VIRTIO_BLK_S_IOERR;
 	req->nsegs = req->len / sizeof(struct blk_seg);
-	blk_iov_to_buf(req->data, req->ndata, 0, req->segs, req->len);
+	vu_iov_to_buf(req->data, req->ndata, 0, req->segs, req->len);
 	for (i = 0; i < req->nsegs; i++) {
 		req->segs[i].sector = GUINT64_FROM_LE(req->segs[i].sector);
 		req->segs[i].num_sectors =
@@ -341,17 +341,17 @@ static bool blk_req_data(struct blk_req *req, uint64_t out_len,
 	req->ndata = 0;
 	if (req->type == VIRTIO_BLK_T_IN || req->type == VIRTIO_BLK_T_GET_ID) {
 		req->len = in_len - 1;
-		req->ndata = blk_iov_slice(e->iov + e->out_num, e->in_num, 0,
-					   req->len, req->data);
+		req->ndata = vu_iov_slice(e->iov + e->out_num, e->in_num, 0,
+					  req->len, req->data);
 		return out_len == sizeof(struct blk_hdr);
 	}
 	if (req->type == VIRTIO_BLK_T_OUT ||
 	    req->type == VIRTIO_BLK_T_DISCARD ||
 	    req->type == VIRTIO_BLK_T_WRITE_ZEROES) {
 		req->len = out_len - sizeof(struct blk_hdr);
-		req->ndata = blk_iov_slice(e->iov, e->out_num,
-					   sizeof(struct blk_hdr), req->len,
-					   req->data);
+		req->ndata = vu_iov_slice(e->iov, e->out_num,
+					  sizeof(struct blk_hdr), req->len,
+					  req->data);
 		return in_len == 1;
 	}
 	return true;
@@ -405,16 +405,16 @@ static bool blk_req_parse(struct blk_req *req, uint64_t *sector,
 			  bool *dir_ok)
 {
 	const struct vu_elem *e = &req->elem;
-	uint64_t out_len = blk_iov_length(e->iov, e->out_num);
-	uint64_t in_len = blk_iov_length(e->iov + e->out_num, e->in_num);
+	uint64_t out_len = vu_iov_length(e->iov, e->out_num);
+	uint64_t in_len = vu_iov_length(e->iov + e->out_num, e->in_num);
 	struct blk_hdr hdr;
 
 	if (out_len < sizeof(hdr) || !in_len)
 		return false;
-	blk_iov_to_buf(e->iov, e->out_num, 0, &hdr, sizeof(hdr));
+	vu_iov_to_buf(e->iov, e->out_num, 0, &hdr, sizeof(hdr));
 	req->type = GUINT32_FROM_LE(hdr.type);
 	*sector = GUINT64_FROM_LE(hdr.sector);
-	req->status = blk_iov_last_byte(e->iov + e->out_num, e->in_num);
+	req->status = vu_iov_last_byte(e->iov + e->out_num, e->in_num);
 	req->used_len = MIN(in_len, (uint64_t)UINT32_MAX);
 	*dir_ok = blk_req_data(req, out_len, in_len);
 	return true;
@@ -641,8 +641,8 @@ void blk_io_complete(struct blk_queue *q, struct blk_io *io)
 		blk_req_follow(q, req);
 	} else {
 		if (io->op == BLK_OP_READ && req->bounce)
-			blk_iov_from_buf(req->data, req->ndata, req->bounce,
-					 req->len);
+			vu_iov_from_buf(req->data, req->ndata, 0, req->bounce,
+					req->len);
 		blk_req_done(q, req, VIRTIO_BLK_S_OK);
 	}
 }

@@ -12,6 +12,7 @@
 #include <linux/input-event-codes.h>
 
 #include "input-int.h"
+#include "vu-iov.h"
 
 /* Events delivered per worker run before the rest is rescheduled */
 #define INPUT_BATCH		256
@@ -84,33 +85,6 @@ static int input_set_config(struct vu_dev *dev, const uint8_t *buf,
 }
 
 /**
- * input_iov_copy() - Copy bytes into or out of a chain's buffers
- * @iov:	Buffers
- * @n:		Number of buffers
- * @buf:	Host bytes
- * @len:	How many
- * @to_iov:	true: @buf into the buffers; false: the buffers into @buf
- *
- * Return: bytes copied (less than @len if the buffers are shorter)
- */
-static size_t input_iov_copy(const struct iovec *iov, unsigned int n,
-			     void *buf, size_t len, bool to_iov)
-{
-	size_t done = 0, k;
-	unsigned int i;
-
-	for (i = 0; i < n && done < len; i++) {
-		k = MIN(iov[i].iov_len, len - done);
-		if (to_iov)
-			memcpy(iov[i].iov_base, (uint8_t *)buf + done, k);
-		else
-			memcpy((uint8_t *)buf + done, iov[i].iov_base, k);
-		done += k;
-	}
-	return done;
-}
-
-/**
  * input_event_pack() - The virtio layout of an event
  * @ev:		Event
  * @out:	8 bytes: le16 type, le16 code, le32 value
@@ -162,8 +136,8 @@ static int input_put_event(struct input *in, struct vu_queue *vq,
 	if (vu_queue_pop(vq, &elem) <= 0)
 		return 0;
 	input_event_pack(ev, raw);
-	if (input_iov_copy(iov + elem.out_num, elem.in_num, raw, sizeof(raw),
-			   true) < sizeof(raw)) {
+	if (vu_iov_from_buf(iov + elem.out_num, elem.in_num, 0, raw,
+			    sizeof(raw)) < sizeof(raw)) {
 		if (!in->short_logged)
 			g_warning("event ring: chain %u has fewer than 8 "
 				  "writable bytes; returned empty", elem.id);
@@ -237,8 +211,8 @@ static void input_status_one(struct input *in, const struct vu_elem *elem)
 	uint8_t raw[INPUT_EVENT_SIZE];
 	struct vinput_event ev;
 
-	if (input_iov_copy(elem->iov, elem->out_num, raw, sizeof(raw),
-			   false) < sizeof(raw)) {
+	if (vu_iov_to_buf(elem->iov, elem->out_num, 0, raw, sizeof(raw)) <
+	    sizeof(raw)) {
 		if (!in->status_logged)
 			g_warning("status ring: chain %u shorter than an "
 				  "event; ignored", elem->id);

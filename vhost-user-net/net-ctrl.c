@@ -10,32 +10,11 @@
 #include <linux/virtio_net.h>
 
 #include "net-int.h"
+#include "vu-iov.h"
 
 #define CTRL_BATCH	64
 #define CTRL_IOV_MAX	16
 #define CTRL_CMD_MAX	64	/* bytes of a command looked at */
-
-/**
- * ctrl_copy_out() - Gather a command's readable bytes
- * @e:		Chain
- * @buf:	Destination
- * @size:	Its size
- *
- * Return: bytes gathered (at most @size)
- */
-static size_t ctrl_copy_out(const struct vu_elem *e, uint8_t *buf,
-			    size_t size)
-{
-	size_t done = 0, k;
-	unsigned int i;
-
-	for (i = 0; i < e->out_num && done < size; i++) {
-		k = MIN(e->iov[i].iov_len, size - done);
-		memcpy(buf + done, e->iov[i].iov_base, k);
-		done += k;
-	}
-	return done;
-}
 
 /**
  * ctrl_mq() - VIRTIO_NET_CTRL_MQ
@@ -104,7 +83,7 @@ static void ctrl_one(struct net *n, struct vu_dev *dev, struct vu_queue *vq,
 {
 	const struct iovec *in = e->iov + e->out_num;
 	uint8_t cmd[CTRL_CMD_MAX], ack;
-	size_t len = ctrl_copy_out(e, cmd, sizeof(cmd));
+	size_t len = vu_iov_to_buf(e->iov, e->out_num, 0, cmd, sizeof(cmd));
 
 	if (!e->in_num || !in[0].iov_len || len < 2) {
 		g_debug("control queue: malformed chain %u", e->id);

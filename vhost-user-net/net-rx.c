@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "net-int.h"
+#include "vu-iov.h"
 
 #define RX_BATCH	64	/* frames per worker run */
 #define RX_CHAIN_IOV	64	/* descriptors of one RX chain */
@@ -85,16 +86,15 @@ static void rx_bad_chain(struct net_pair *p, struct vu_queue *vq,
 static int rx_pop_one(struct net_pair *p, struct vu_queue *vq)
 {
 	struct net_rx_stash *s = p->stash;
-	unsigned int slot = stash_slot(s, s->count), i;
+	unsigned int slot = stash_slot(s, s->count);
 	struct vu_elem *e = &s->elem[slot];
-	uint64_t cap = 0;
+	uint64_t cap;
 
 	e->iov = s->iov[slot];
 	e->iov_max = RX_CHAIN_IOV;
 	if (vu_queue_pop(vq, e) <= 0)
 		return 0;
-	for (i = 0; i < e->in_num; i++)
-		cap += e->iov[i].iov_len;
+	cap = vu_iov_length(e->iov + e->out_num, e->in_num);
 	if (e->out_num || cap < NET_HDR_SIZE || cap > UINT32_MAX) {
 		if (s->count) {
 			vu_queue_unpop(vq, e);
@@ -163,33 +163,6 @@ static unsigned int rx_vector(struct net_pair *p, size_t *room)
 }
 
 /**
- * rx_iov_write() - Write bytes at an offset of a chain's buffers
- * @e:		Chain
- * @off:	Offset
- * @buf:	Bytes
- * @len:	How many
- */
-static void rx_iov_write(const struct vu_elem *e, size_t off,
-			 const void *buf, size_t len)
-{
-	const struct iovec *iov = e->iov + e->out_num;
-	unsigned int i;
-	size_t k;
-
-	for (i = 0; i < e->in_num && len; i++) {
-		if (off >= iov[i].iov_len) {
-			off -= iov[i].iov_len;
-			continue;
-		}
-		k = MIN(iov[i].iov_len - off, len);
-		memcpy((uint8_t *)iov[i].iov_base + off, buf, k);
-		buf = (const uint8_t *)buf + k;
-		len -= k;
-		off = 0;
-	}
-}
-
-/**
  * rx_chains_used() - How many stashed chains a frame filled
  * @s:		Stash
  * @len:	Bytes readv() wrote (header included)
@@ -224,10 +197,13 @@ static void rx_complete(struct net_pair *p, struct vu_queue *vq, size_t len)
 	struct net_rx_stash *s = p->stash;
 	unsigned int k = rx_chains_used(s, len, p->net->mergeable), slot;
 	uint16_t nbuf = GUINT16_TO_LE((uint16_t)k);
+	struct vu_elem *e;
 	uint32_t part;
 
 	/* The tap leaves num_buffers alone: it is ours to write */
-	rx_iov_write(&s->elem[s->head], RX_NUM_BUFFERS, &nbuf, sizeof(nbuf));
+	e = &s->elem[s->head];
+	vu_iov_from_buf(e->iov + e->out_num, e->in_num, RX_NUM_BUFFERS, &nbuf,
+			sizeof(nbuf));
 	while (k--) {
 		slot = s->head;
 		part = (uint32_t)MIN(len, s->cap[slot]);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "net-int.h"
+#include "vu-iov.h"
 #include "vu-backend.h"
 
 #define SW_INBOX	256			/* frames queued per port */
@@ -164,32 +165,6 @@ static int sw_route(struct net_switch *sw, const uint8_t *eth,
 }
 
 /**
- * sw_gather() - Copy a chain's frame bytes (after the header) to a buffer
- * @elem:	TX chain
- * @skip:	Bytes to skip (the virtio-net header)
- * @buf:	Destination
- * @len:	Bytes to copy
- */
-static void sw_gather(const struct vu_elem *elem, size_t skip, uint8_t *buf,
-		      size_t len)
-{
-	unsigned int i;
-	size_t k;
-
-	for (i = 0; i < elem->out_num && len; i++) {
-		if (skip >= elem->iov[i].iov_len) {
-			skip -= elem->iov[i].iov_len;
-			continue;
-		}
-		k = MIN(elem->iov[i].iov_len - skip, len);
-		memcpy(buf, (uint8_t *)elem->iov[i].iov_base + skip, k);
-		buf += k;
-		len -= k;
-		skip = 0;
-	}
-}
-
-/**
  * sw_enqueue() - Copy a frame into a port's inbox and wake its worker
  * @dst:	Destination port
  * @elem:	TX chain of the sender
@@ -221,7 +196,7 @@ static bool sw_enqueue(struct sw_port *dst, const struct vu_elem *elem,
 		f->buf = g_realloc(f->buf, len);
 		f->cap = len;
 	}
-	sw_gather(elem, NET_HDR_SIZE, f->buf, len);
+	vu_iov_to_buf(elem->iov, elem->out_num, NET_HDR_SIZE, f->buf, len);
 	f->len = len;
 	wake = dst->count++ == 0;
 	g_mutex_unlock(&dst->lock);
@@ -252,7 +227,8 @@ bool net_switch_tx(struct net_pair *p, const struct vu_elem *elem,
 	int dst;
 
 	len -= NET_HDR_SIZE;
-	sw_gather(elem, NET_HDR_SIZE, eth, sizeof(eth));
+	vu_iov_to_buf(elem->iov, elem->out_num, NET_HDR_SIZE, eth,
+		      sizeof(eth));
 	dst = sw_route(sw, eth, n->sw_port, p->sw_now);
 	if (dst == (int)n->sw_port)
 		return true;
@@ -303,15 +279,13 @@ static bool sw_rx_pop_one(struct sw_rx *r, struct vu_queue *vq)
 {
 	struct vu_elem *e = &r->elem[r->n];
 	uint64_t cap;
-	unsigned int i;
 
 	for (;;) {
 		e->iov = r->iov[r->n];
 		e->iov_max = SW_CHAIN_IOV;
 		if (vu_queue_pop(vq, e) <= 0)
 			return false;
-		for (cap = 0, i = 0; i < e->in_num; i++)
-			cap += e->iov[e->out_num + i].iov_len;
+		cap = vu_iov_length(e->iov + e->out_num, e->in_num);
 		if (!e->out_num && cap >= NET_HDR_SIZE && cap <= UINT32_MAX)
 			break;
 		if (r->n) {
@@ -379,23 +353,21 @@ static enum sw_take sw_rx_take(struct sw_rx *r, struct vu_queue *vq,
 static void sw_rx_scatter(const struct sw_rx *r, size_t off, const void *src,
 			  size_t len)
 {
-	const struct iovec *iov;
-	unsigned int c, i;
+	const struct vu_elem *e;
+	unsigned int c;
 	size_t k;
 
 	for (c = 0; c < r->n && len; c++) {
-		iov = r->elem[c].iov + r->elem[c].out_num;
-		for (i = 0; i < r->elem[c].in_num && len; i++) {
-			if (off >= iov[i].iov_len) {
-				off -= iov[i].iov_len;
-				continue;
-			}
-			k = MIN(iov[i].iov_len - off, len);
-			memcpy((uint8_t *)iov[i].iov_base + off, src, k);
-			src = (const uint8_t *)src + k;
-			len -= k;
-			off = 0;
+		if (off >= r->cap[c]) {
+			off -= r->cap[c];
+			continue;
 		}
+		e = &r->elem[c];
+		k = vu_iov_from_buf(e->iov + e->out_num, e->in_num, off, src,
+				    len);
+		src = (const uint8_t *)src + k;
+		len -= k;
+		off = 0;
 	}
 }
 

@@ -10,25 +10,10 @@
 #include <unistd.h>
 
 #include "net-int.h"
+#include "vu-iov.h"
 
 #define TX_BATCH	256	/* chains per worker run */
 #define RARP_LEN	60	/* padded to the Ethernet minimum */
-
-/**
- * tx_chain_len() - Bytes of a chain's readable buffers
- * @elem:	Chain
- *
- * Return: the total (saturated at UINT32_MAX)
- */
-static uint32_t tx_chain_len(const struct vu_elem *elem)
-{
-	uint64_t total = 0;
-	unsigned int i;
-
-	for (i = 0; i < elem->out_num; i++)
-		total += elem->iov[i].iov_len;
-	return total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
-}
 
 /**
  * tx_drop() - Count a dropped chain, logging the first of a pair
@@ -54,7 +39,7 @@ static void tx_drop(struct net_pair *p, const char *why, unsigned int id)
  */
 static bool tx_send(struct net_pair *p, const struct vu_elem *elem)
 {
-	uint32_t len = tx_chain_len(elem);
+	uint64_t len = vu_iov_length(elem->iov, elem->out_num);
 	ssize_t n;
 
 	if (elem->in_num) {
@@ -67,7 +52,7 @@ static bool tx_send(struct net_pair *p, const struct vu_elem *elem)
 		return true;
 	}
 	if (p->net->sw)
-		return net_switch_tx(p, elem, len);
+		return net_switch_tx(p, elem, (uint32_t)len);
 	do {
 		n = writev(p->fd, elem->iov, (int)elem->out_num);
 	} while (n < 0 && errno == EINTR);

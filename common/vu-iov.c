@@ -1,22 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * blk-iov.c - iovec helpers of vhost-user-blk: every copy is bounded by both
+ * vu-iov.c - iovec helpers for the devices: every copy is bounded by both
  * the iovecs and the caller's buffer, whatever lengths the guest gave.
  */
 #include <string.h>
 
 #include <glib.h>
 
-#include "blk-iov.h"
+#include "vu-iov.h"
 
 /**
- * blk_iov_length() - Total bytes of an iovec array
+ * vu_iov_length() - Total bytes of an iovec array
  * @iov:	Array
  * @n:		Entries
  *
  * Return: the sum of the lengths
  */
-uint64_t blk_iov_length(const struct iovec *iov, unsigned int n)
+uint64_t vu_iov_length(const struct iovec *iov, unsigned int n)
 {
 	uint64_t len = 0;
 	unsigned int i;
@@ -27,7 +27,7 @@ uint64_t blk_iov_length(const struct iovec *iov, unsigned int n)
 }
 
 /**
- * blk_iov_to_buf() - Copy bytes out of an iovec array
+ * vu_iov_to_buf() - Copy bytes out of an iovec array
  * @iov:	Array
  * @n:		Entries
  * @off:	Offset in the array's bytes to start at
@@ -36,8 +36,8 @@ uint64_t blk_iov_length(const struct iovec *iov, unsigned int n)
  *
  * Return: bytes copied (less than @len if the array ends first)
  */
-size_t blk_iov_to_buf(const struct iovec *iov, unsigned int n, uint64_t off,
-		      void *buf, size_t len)
+size_t vu_iov_to_buf(const struct iovec *iov, unsigned int n, uint64_t off,
+		     void *buf, size_t len)
 {
 	size_t done = 0, chunk;
 	unsigned int i;
@@ -57,30 +57,37 @@ size_t blk_iov_to_buf(const struct iovec *iov, unsigned int n, uint64_t off,
 }
 
 /**
- * blk_iov_from_buf() - Copy bytes into an iovec array, from its start
+ * vu_iov_from_buf() - Copy bytes into an iovec array
  * @iov:	Array
  * @n:		Entries
+ * @off:	Offset in the array's bytes to start at
  * @buf:	Source
  * @len:	Bytes to copy
  *
  * Return: bytes copied (less than @len if the array ends first)
  */
-size_t blk_iov_from_buf(const struct iovec *iov, unsigned int n,
-			const void *buf, size_t len)
+size_t vu_iov_from_buf(const struct iovec *iov, unsigned int n, uint64_t off,
+		       const void *buf, size_t len)
 {
 	size_t done = 0, chunk;
 	unsigned int i;
 
 	for (i = 0; i < n && done < len; i++) {
-		chunk = MIN(iov[i].iov_len, len - done);
-		memcpy(iov[i].iov_base, (const char *)buf + done, chunk);
+		if (off >= iov[i].iov_len) {
+			off -= iov[i].iov_len;
+			continue;
+		}
+		chunk = MIN(iov[i].iov_len - off, len - done);
+		memcpy((char *)iov[i].iov_base + off, (const char *)buf + done,
+		       chunk);
 		done += chunk;
+		off = 0;
 	}
 	return done;
 }
 
 /**
- * blk_iov_slice() - Describe a byte range of an iovec array as iovecs
+ * vu_iov_slice() - Describe a byte range of an iovec array as iovecs
  * @src:	Array
  * @n:		Entries
  * @skip:	Bytes to leave out at the start
@@ -89,8 +96,8 @@ size_t blk_iov_from_buf(const struct iovec *iov, unsigned int n,
  *
  * Return: entries written to @dst
  */
-unsigned int blk_iov_slice(const struct iovec *src, unsigned int n,
-			   uint64_t skip, uint64_t len, struct iovec *dst)
+unsigned int vu_iov_slice(const struct iovec *src, unsigned int n,
+			  uint64_t skip, uint64_t len, struct iovec *dst)
 {
 	unsigned int i, out = 0;
 	uint64_t chunk;
@@ -111,13 +118,13 @@ unsigned int blk_iov_slice(const struct iovec *src, unsigned int n,
 }
 
 /**
- * blk_iov_last_byte() - The last byte of an iovec array
+ * vu_iov_last_byte() - The last byte of an iovec array
  * @iov:	Array
  * @n:		Entries
  *
  * Return: its address, or NULL if the array holds no byte
  */
-uint8_t *blk_iov_last_byte(const struct iovec *iov, unsigned int n)
+uint8_t *vu_iov_last_byte(const struct iovec *iov, unsigned int n)
 {
 	unsigned int i;
 
@@ -129,14 +136,14 @@ uint8_t *blk_iov_last_byte(const struct iovec *iov, unsigned int n)
 }
 
 /**
- * blk_iov_aligned() - Whether every buffer starts and ends on a boundary
+ * vu_iov_aligned() - Whether every buffer starts and ends on a boundary
  * @iov:	Array
  * @n:		Entries
  * @align:	Alignment, a power of two
  *
  * Return: true if every base and length is a multiple of @align
  */
-bool blk_iov_aligned(const struct iovec *iov, unsigned int n, size_t align)
+bool vu_iov_aligned(const struct iovec *iov, unsigned int n, size_t align)
 {
 	unsigned int i;
 
