@@ -7,14 +7,13 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 
 #include "blk-harness.h"
+#include "vuf-proc.h"
 
 #define BLKT_SCRATCH	(1u << 20)	/* bytes of guest memory for tests */
 
@@ -80,16 +79,6 @@ void blkt_spawn(struct blkt *t, const char *opts)
 }
 
 /**
- * die_with_parent() - In the child before exec: SIGKILL when the test dies,
- * so that a failed assertion leaves no back-end behind
- * @data:	Unused
- */
-static void die_with_parent(gpointer data)
-{
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-}
-
-/**
  * blkt_respawn() - Start the back-end again with the same options
  * @t:		Harness (no back-end running)
  */
@@ -107,10 +96,7 @@ void blkt_respawn(struct blkt *t)
 		if (**a)
 			g_ptr_array_add(argv, g_strdup(*a));
 	g_ptr_array_add(argv, NULL);
-	g_assert_true(g_spawn_async(NULL, (char **)argv->pdata, NULL,
-				    G_SPAWN_DO_NOT_REAP_CHILD |
-				    G_SPAWN_STDOUT_TO_DEV_NULL,
-				    die_with_parent, NULL, &t->pid, &err));
+	g_assert_true(vuf_spawn((char **)argv->pdata, 0, &t->pid, &err));
 	g_ptr_array_free(argv, TRUE);
 }
 
@@ -122,17 +108,7 @@ void blkt_respawn(struct blkt *t)
  */
 void blkt_kill(struct blkt *t, int sig)
 {
-	int status;
-
-	if (!t->pid)
-		return;
-	g_assert_cmpint(kill(t->pid, sig), ==, 0);
-	g_assert_cmpint(waitpid(t->pid, &status, 0), ==, t->pid);
-	t->pid = 0;
-	if (sig != SIGTERM)
-		return;
-	g_assert_true(WIFEXITED(status));
-	g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+	vuf_reap(&t->pid, sig);
 }
 
 /**

@@ -6,13 +6,13 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 
 #include "input-harness.h"
+#include "vuf-proc.h"
 
 /**
  * inpt_init() - Find the back-end and make a directory for its sockets
@@ -64,16 +64,6 @@ void inpt_fini(struct inpt *t)
 }
 
 /**
- * die_with_parent() - In the child before exec: SIGKILL when the test dies,
- * so that a failed assertion leaves no back-end behind
- * @data:	Unused
- */
-static void die_with_parent(gpointer data)
-{
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-}
-
-/**
  * build_argv() - The back-end's command line
  * @t:		Harness
  * @opts:	Options, shell-quoted (may be NULL)
@@ -114,9 +104,7 @@ void inpt_spawn(struct inpt *t, const char *opts)
 	GError *err = NULL;
 
 	g_assert_cmpint(t->pid, ==, 0);
-	if (!g_spawn_async(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
-			   G_SPAWN_STDOUT_TO_DEV_NULL, die_with_parent, NULL,
-			   &t->pid, &err))
+	if (!vuf_spawn(argv, 0, &t->pid, &err))
 		g_error("spawn %s: %s", t->daemon, err->message);
 	g_strfreev(argv);
 }
@@ -144,17 +132,7 @@ void inpt_spawn_virtual(struct inpt *t, const char *preset, const char *extra)
  */
 void inpt_kill(struct inpt *t, int sig)
 {
-	int status;
-
-	if (!t->pid)
-		return;
-	g_assert_cmpint(kill(t->pid, sig), ==, 0);
-	g_assert_cmpint(waitpid(t->pid, &status, 0), ==, t->pid);
-	t->pid = 0;
-	if (sig != SIGTERM)
-		return;
-	g_assert_true(WIFEXITED(status));
-	g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+	vuf_reap(&t->pid, sig);
 }
 
 /**

@@ -18,6 +18,7 @@
 #include <glib/gstdio.h>
 
 #include "net-harness.h"
+#include "vuf-proc.h"
 
 #define NETT_RUN_LIMIT_S	5	/* nett_run_sync() children: SIGALRM */
 
@@ -130,16 +131,6 @@ void nett_next_ifname(char name[16])
 }
 
 /**
- * die_with_parent() - In the child before exec: SIGKILL when the test dies,
- * so that a failed assertion leaves no back-end behind
- * @data:	Unused
- */
-static void die_with_parent(gpointer data)
-{
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-}
-
-/**
  * build_argv() - The back-end's command line
  * @t:		Harness (@ifname set)
  * @opts:	Options, shell-quoted (may be NULL); --tap=@ifname is added
@@ -177,7 +168,7 @@ static char **build_argv(const struct nett *t, const char *opts)
  */
 void nett_spawn(struct nett *t, const char *opts)
 {
-	GSpawnFlags fl = G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL;
+	GSpawnFlags fl = 0;
 	GError *err = NULL;
 	char **argv;
 
@@ -187,8 +178,7 @@ void nett_spawn(struct nett *t, const char *opts)
 	if (opts && strstr(opts, "--tap-fd"))
 		fl |= G_SPAWN_LEAVE_DESCRIPTORS_OPEN;
 	argv = build_argv(t, opts);
-	if (!g_spawn_async(NULL, argv, NULL, fl, die_with_parent, NULL,
-			   &t->pid, &err))
+	if (!vuf_spawn(argv, fl, &t->pid, &err))
 		g_error("spawn %s: %s", t->daemon, err->message);
 	g_strfreev(argv);
 }
@@ -201,19 +191,7 @@ void nett_spawn(struct nett *t, const char *opts)
  */
 void nett_kill(struct nett *t, int sig)
 {
-	int status;
-
-	if (!t->pid)
-		return;
-	g_assert_cmpint(kill(t->pid, sig), ==, 0);
-	g_assert_cmpint(waitpid(t->pid, &status, 0), ==, t->pid);
-	t->pid = 0;
-	if (sig != SIGTERM)
-		return;
-	if (WIFSIGNALED(status))
-		g_error("back-end killed by signal %d", WTERMSIG(status));
-	g_assert_true(WIFEXITED(status));
-	g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+	vuf_reap(&t->pid, sig);
 }
 
 /**

@@ -7,13 +7,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 
 #include "switch-harness.h"
+#include "vuf-proc.h"
 
 const uint8_t swt_broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
@@ -85,16 +84,6 @@ void swt_free(struct swt *sw)
 }
 
 /**
- * child_setup() - In the back-end before exec: SIGKILL when the test dies,
- * so that a failed assertion leaves no back-end behind
- * @data:	Unused
- */
-static void child_setup(gpointer data)
-{
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-}
-
-/**
  * swt_spawn() - Start the back-end: --socket-path=port 0's socket --switch
  * and a --port for each further port
  * @sw:		Harness (no back-end running)
@@ -104,7 +93,6 @@ static void child_setup(gpointer data)
  */
 void swt_spawn(struct swt *sw)
 {
-	GSpawnFlags fl = G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL;
 	GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
 	GError *err = NULL;
 	unsigned int i;
@@ -118,8 +106,7 @@ void swt_spawn(struct swt *sw)
 		g_ptr_array_add(argv, g_strdup_printf("--port=%s",
 						      sw->port[i].sock));
 	g_ptr_array_add(argv, NULL);
-	if (!g_spawn_async(NULL, (char **)argv->pdata, NULL, fl, child_setup,
-			   NULL, &sw->pid, &err))
+	if (!vuf_spawn((char **)argv->pdata, 0, &sw->pid, &err))
 		g_error("spawn %s: %s", sw->daemon, err->message);
 	g_ptr_array_free(argv, TRUE);
 }
@@ -132,19 +119,7 @@ void swt_spawn(struct swt *sw)
  */
 void swt_kill(struct swt *sw, int sig)
 {
-	int status;
-
-	if (!sw->pid)
-		return;
-	g_assert_cmpint(kill(sw->pid, sig), ==, 0);
-	g_assert_cmpint(waitpid(sw->pid, &status, 0), ==, sw->pid);
-	sw->pid = 0;
-	if (sig != SIGTERM)
-		return;
-	if (WIFSIGNALED(status))
-		g_error("back-end killed by signal %d", WTERMSIG(status));
-	g_assert_true(WIFEXITED(status));
-	g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+	vuf_reap(&sw->pid, sig);
 }
 
 /**
