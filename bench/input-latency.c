@@ -99,16 +99,7 @@ static bool write_all(int fd, const char *buf, size_t len)
  */
 static void repost(struct inpt *t, unsigned int n)
 {
-	const uint32_t len = VIN_EVENT_SIZE;
-	unsigned int i;
-	int id;
-
-	for (i = 0; i < n; i++) {
-		id = vuf_vq_post(t->evq, NULL, 0, &len, 1, false);
-		if (id < 0)
-			g_error("post: %s", vuf_vq_error(t->evq));
-		t->own |= 1ull << id;
-	}
+	inpt_post_quiet(t, n);
 	if (vuf_vq_notify(t->evq) < 0)
 		g_error("kick: %s", vuf_vq_error(t->evq));
 }

@@ -137,6 +137,7 @@ uint8_t inpt_cfg_query(struct inpt *t, uint8_t select, uint8_t subsel,
 		       uint8_t payload[VIN_CFG_PAYLOAD]);
 void inpt_cfg_read(struct inpt *t, uint8_t img[VIN_CFG_SIZE]);
 
+void inpt_post_quiet(struct inpt *t, unsigned int n);
 unsigned int inpt_post_events(struct inpt *t, unsigned int n);
 int inpt_post_event_descs(struct inpt *t, const struct vuf_desc *d,
 			  unsigned int n);
