@@ -158,6 +158,22 @@ void vu_dev_unlock_queue(struct vu_dev *dev, struct vu_queue *vq)
 }
 
 /**
+ * vu_dev_lock_wanted() - Whether another thread (the protocol thread, an
+ * input thread) waits for the lock of @vq's worker
+ * @dev:	Device
+ * @vq:		Queue (called on its worker)
+ *
+ * A device busy-polling on a worker checks this and returns soon when it
+ * is true, rescheduling itself with vu_dev_kick().
+ *
+ * Return: true if it should step aside
+ */
+bool vu_dev_lock_wanted(struct vu_dev *dev, struct vu_queue *vq)
+{
+	return dev->hooks.lock_wanted && dev->hooks.lock_wanted(dev, vq);
+}
+
+/**
  * vu_dev_watch_fd() - Have a device function run on a queue's worker
  * whenever an fd (an I/O completion eventfd, a tap) is readable
  * @dev:	Device

@@ -24,6 +24,7 @@
  * @unlock:		Let workers run again
  * @lock_queue:		Keep the worker serving @vq away (it may serve others)
  * @unlock_queue:	Let it run again
+ * @lock_wanted:	Whether another thread waits for @vq's worker lock
  * @queue_changed:	A queue's kick fd or started state changed: (re)watch it
  * @kick:		Run the device's queue_kicked for @vq on its worker
  * @watch_fd:		Call a device function on @vq's worker when an fd is
@@ -36,6 +37,7 @@ struct vu_dev_hooks {
 	void (*unlock)(struct vu_dev *dev);
 	void (*lock_queue)(struct vu_dev *dev, struct vu_queue *vq);
 	void (*unlock_queue)(struct vu_dev *dev, struct vu_queue *vq);
+	bool (*lock_wanted)(struct vu_dev *dev, struct vu_queue *vq);
 	void (*queue_changed)(struct vu_dev *dev, struct vu_queue *vq);
 	void (*kick)(struct vu_dev *dev, struct vu_queue *vq);
 	void *(*watch_fd)(struct vu_dev *dev, struct vu_queue *vq, int fd,

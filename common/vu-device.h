@@ -33,8 +33,12 @@ struct vu_dev;
  * @process_disabled: queue_kicked also runs for started rings that are
  *		disabled (the device must then cause no side effects: net
  *		discards TX); otherwise such rings wait until enabled
+ * @worker_group:	NULL, or a key shared by devices of one process whose
+ *			queues are to run on the same worker threads (the
+ *			ports of a switch: one port's code may then touch
+ *			another's rings, under the one worker lock)
  * @queue_worker:	Worker thread serving queue @q (NULL: one per queue);
- *			workers are numbered from 0
+ *			workers are numbered from 0 (within the group)
  * @get_config:		Copy @len bytes of config space at @offset to @buf;
  *			the core has checked the range against @config_size.
  *			Return: 0, or negative errno
@@ -70,6 +74,7 @@ struct vu_device {
 	uint64_t protocol_features;
 	uint32_t config_size;
 	bool process_disabled;
+	const void *worker_group;
 
 	unsigned int (*queue_worker)(struct vu_dev *dev, unsigned int q);
 	int (*get_config)(struct vu_dev *dev, uint8_t *buf, uint32_t offset,
@@ -106,6 +111,7 @@ void vu_dev_complete(struct vu_dev *dev, struct vu_queue *vq);
 void vu_dev_kick(struct vu_dev *dev, struct vu_queue *vq);
 void vu_dev_lock_queue(struct vu_dev *dev, struct vu_queue *vq);
 void vu_dev_unlock_queue(struct vu_dev *dev, struct vu_queue *vq);
+bool vu_dev_lock_wanted(struct vu_dev *dev, struct vu_queue *vq);
 int vu_dev_config_changed(struct vu_dev *dev);
 void *vu_dev_watch_fd(struct vu_dev *dev, struct vu_queue *vq, int fd,
 		      vu_fd_fn fn, void *data);

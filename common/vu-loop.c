@@ -2,10 +2,11 @@
 /*
  * vu-loop.c - GLib integration. The front-end connection is served on the
  * default main context (the protocol thread). Each worker thread runs its
- * own GMainContext and serves the kicks of the queues the device assigned
- * to it, so a busy queue never blocks the protocol thread or another
- * worker. A per-worker mutex, held while a worker runs device code, lets
- * the protocol thread change rings and memory safely.
+ * own GMainContext (vu-pool.c) and serves the kicks of the queues the
+ * device assigned to it, so a busy queue never blocks the protocol thread
+ * or another worker. A per-worker mutex, held while a worker runs device
+ * code, lets the protocol thread change rings and memory safely. Devices
+ * of one worker group share workers, and so one lock.
  */
 #include <errno.h>
 #include <sys/eventfd.h>
@@ -13,21 +14,7 @@
 #include <glib-unix.h>
 
 #include "vu-loop.h"
-
-/**
- * struct vu_worker - one worker thread
- * @ctx:	Its main context
- * @loop:	Its main loop
- * @thread:	The thread
- * @lock:	Held while it runs device code, and by the protocol thread
- *		while it changes shared state
- */
-struct vu_worker {
-	GMainContext *ctx;
-	GMainLoop *loop;
-	GThread *thread;
-	GMutex lock;
-};
+#include "vu-pool.h"
 
 /**
  * struct vu_qwatch - how a queue is served
@@ -47,14 +34,22 @@ struct vu_qwatch {
 
 /**
  * struct vu_loop - the event loop of one device instance
+ * @refs:	References: the owner's, and one per source that points here
+ * @dead:	vu_loop_free() ran: callbacks still pending do nothing (set
+ *		under every worker lock of the loop)
  * @dev:	Device
- * @workers:	Worker threads
- * @nworkers:	Number of workers
+ * @pool:	Pool the workers come from
+ * @workers:	The distinct workers serving the device's queues, in pool
+ *		order (the order their locks are taken in)
+ * @nworkers:	Number of @workers
  * @qw:		Per-queue state, dev->nvqs entries
  */
 struct vu_loop {
+	gint refs;
+	bool dead;
 	struct vu_dev *dev;
-	struct vu_worker *workers;
+	struct vu_pool *pool;
+	struct vu_worker **workers;
 	unsigned int nworkers;
 	struct vu_qwatch *qw;
 };
@@ -70,6 +65,56 @@ struct vu_conn {
 	void (*closed)(struct vu_dev *dev, void *data);
 	void *data;
 };
+
+/**
+ * vu_loop_ref() - Take a reference to a loop (for a source's data)
+ * @loop:	Loop
+ *
+ * Return: @loop
+ */
+static struct vu_loop *vu_loop_ref(struct vu_loop *loop)
+{
+	g_atomic_int_inc(&loop->refs);
+	return loop;
+}
+
+/**
+ * vu_loop_unref() - Drop a reference; the last frees the loop
+ * @loop:	Loop
+ */
+static void vu_loop_unref(struct vu_loop *loop)
+{
+	if (!g_atomic_int_dec_and_test(&loop->refs))
+		return;
+	g_free(loop->workers);
+	g_free(loop->qw);
+	g_free(loop);
+}
+
+/**
+ * vu_loop_qw_unref() - Destroy notification of a source on a queue watch
+ * @data:	Queue watch
+ */
+static void vu_loop_qw_unref(gpointer data)
+{
+	struct vu_qwatch *qw = data;
+
+	vu_loop_unref(qw->loop);
+}
+
+/**
+ * vu_loop_source() - Attach a source calling @fn with @qw to the queue's
+ * worker; it holds a reference to the loop
+ * @qw:		Queue watch
+ * @s:		Source (the caller keeps its reference)
+ * @fn:		Callback
+ */
+static void vu_loop_source(struct vu_qwatch *qw, GSource *s, GSourceFunc fn)
+{
+	vu_loop_ref(qw->loop);
+	g_source_set_callback(s, fn, qw, vu_loop_qw_unref);
+	g_source_attach(s, qw->worker->ctx);
+}
 
 /**
  * vu_loop_run_locked() - Let the device process a queue
@@ -105,8 +150,8 @@ static gboolean vu_loop_kick_ready(gint fd, GIOCondition cond, gpointer data)
 	gboolean ret = G_SOURCE_CONTINUE;
 	eventfd_t v;
 
-	g_mutex_lock(&qw->worker->lock);
-	if (g_source_is_destroyed(g_main_current_source())) {
+	vu_worker_enter(qw->worker);
+	if (qw->loop->dead || g_source_is_destroyed(g_main_current_source())) {
 		ret = G_SOURCE_REMOVE;
 	} else if (eventfd_read(fd, &v) < 0 && errno != EAGAIN) {
 		g_warning("queue %u: kick fd unreadable: %s", qw->vq->index,
@@ -115,7 +160,7 @@ static gboolean vu_loop_kick_ready(gint fd, GIOCondition cond, gpointer data)
 	} else {
 		vu_loop_run_locked(qw);
 	}
-	g_mutex_unlock(&qw->worker->lock);
+	vu_worker_unlock(qw->worker);
 	return ret;
 }
 
@@ -137,9 +182,7 @@ static void vu_loop_queue_changed(struct vu_dev *dev, struct vu_queue *vq)
 	if (!vq->started || vq->kick_fd < 0)
 		return;
 	qw->kick = g_unix_fd_source_new(vq->kick_fd, G_IO_IN);
-	g_source_set_callback(qw->kick, G_SOURCE_FUNC(vu_loop_kick_ready), qw,
-			      NULL);
-	g_source_attach(qw->kick, qw->worker->ctx);
+	vu_loop_source(qw, qw->kick, G_SOURCE_FUNC(vu_loop_kick_ready));
 }
 
 /**
@@ -152,11 +195,12 @@ static gboolean vu_loop_idle_run(gpointer data)
 {
 	struct vu_qwatch *qw = data;
 
-	g_mutex_lock(&qw->worker->lock);
+	vu_worker_enter(qw->worker);
 	/* Cleared first: a kick while the device runs schedules another run */
 	g_atomic_int_set(&qw->idle_pending, 0);
-	vu_loop_run_locked(qw);
-	g_mutex_unlock(&qw->worker->lock);
+	if (!qw->loop->dead)
+		vu_loop_run_locked(qw);
+	vu_worker_unlock(qw->worker);
 	return G_SOURCE_REMOVE;
 }
 
@@ -176,8 +220,7 @@ static void vu_loop_kick(struct vu_dev *dev, struct vu_queue *vq)
 	if (!g_atomic_int_compare_and_exchange(&qw->idle_pending, 0, 1))
 		return;
 	s = g_idle_source_new();
-	g_source_set_callback(s, vu_loop_idle_run, qw, NULL);
-	g_source_attach(s, qw->worker->ctx);
+	vu_loop_source(qw, s, vu_loop_idle_run);
 	g_source_unref(s);
 }
 
@@ -208,13 +251,26 @@ static gboolean vu_loop_fd_ready(gint fd, GIOCondition cond, gpointer data)
 	struct vu_fdwatch *w = data;
 	gboolean ret = G_SOURCE_CONTINUE;
 
-	g_mutex_lock(&w->qw->worker->lock);
-	if (g_source_is_destroyed(g_main_current_source()))
+	vu_worker_enter(w->qw->worker);
+	if (w->qw->loop->dead ||
+	    g_source_is_destroyed(g_main_current_source()))
 		ret = G_SOURCE_REMOVE;
 	else
 		w->fn(w->qw->loop->dev, w->qw->vq, w->data);
-	g_mutex_unlock(&w->qw->worker->lock);
+	vu_worker_unlock(w->qw->worker);
 	return ret;
+}
+
+/**
+ * vu_loop_fdwatch_free() - Destroy notification of a device fd watch
+ * @data:	struct vu_fdwatch
+ */
+static void vu_loop_fdwatch_free(gpointer data)
+{
+	struct vu_fdwatch *w = data;
+
+	vu_loop_unref(w->qw->loop);
+	g_free(w);
 }
 
 /**
@@ -237,8 +293,9 @@ static void *vu_loop_watch_fd(struct vu_dev *dev, struct vu_queue *vq, int fd,
 	w->fn = fn;
 	w->data = data;
 	w->src = g_unix_fd_source_new(fd, G_IO_IN);
+	vu_loop_ref(loop);
 	g_source_set_callback(w->src, G_SOURCE_FUNC(vu_loop_fd_ready), w,
-			      g_free);
+			      vu_loop_fdwatch_free);
 	g_source_attach(w->src, w->qw->worker->ctx);
 	return w;
 }
@@ -258,7 +315,7 @@ static void vu_loop_unwatch_fd(struct vu_dev *dev, void *watch)
 }
 
 /**
- * vu_loop_lock() - Hook: hold every worker's lock
+ * vu_loop_lock() - Hook: hold every worker lock of the device
  * @dev:	Device
  */
 static void vu_loop_lock(struct vu_dev *dev)
@@ -267,11 +324,11 @@ static void vu_loop_lock(struct vu_dev *dev)
 	unsigned int i;
 
 	for (i = 0; i < loop->nworkers; i++)
-		g_mutex_lock(&loop->workers[i].lock);
+		vu_worker_lock(loop->workers[i]);
 }
 
 /**
- * vu_loop_unlock() - Hook: release every worker's lock
+ * vu_loop_unlock() - Hook: release every worker lock of the device
  * @dev:	Device
  */
 static void vu_loop_unlock(struct vu_dev *dev)
@@ -280,7 +337,7 @@ static void vu_loop_unlock(struct vu_dev *dev)
 	unsigned int i;
 
 	for (i = loop->nworkers; i > 0; i--)
-		g_mutex_unlock(&loop->workers[i - 1].lock);
+		vu_worker_unlock(loop->workers[i - 1]);
 }
 
 /**
@@ -292,7 +349,7 @@ static void vu_loop_lock_queue(struct vu_dev *dev, struct vu_queue *vq)
 {
 	struct vu_loop *loop = dev->hooks.opaque;
 
-	g_mutex_lock(&loop->qw[vq->index].worker->lock);
+	vu_worker_lock(loop->qw[vq->index].worker);
 }
 
 /**
@@ -304,72 +361,74 @@ static void vu_loop_unlock_queue(struct vu_dev *dev, struct vu_queue *vq)
 {
 	struct vu_loop *loop = dev->hooks.opaque;
 
-	g_mutex_unlock(&loop->qw[vq->index].worker->lock);
+	vu_worker_unlock(loop->qw[vq->index].worker);
 }
 
 /**
- * vu_loop_worker_main() - A worker thread: run its context until told to
- * stop
- * @data:	Worker
+ * vu_loop_lock_wanted() - Hook: does another thread wait for the lock of
+ * a queue's worker
+ * @dev:	Device
+ * @vq:		Queue
  *
- * Return: NULL
+ * Return: true if so
  */
-static gpointer vu_loop_worker_main(gpointer data)
+static bool vu_loop_lock_wanted(struct vu_dev *dev, struct vu_queue *vq)
 {
-	struct vu_worker *w = data;
+	struct vu_loop *loop = dev->hooks.opaque;
 
-	g_main_context_push_thread_default(w->ctx);
-	g_main_loop_run(w->loop);
-	g_main_context_pop_thread_default(w->ctx);
-	return NULL;
+	return vu_worker_wanted(loop->qw[vq->index].worker);
 }
 
 /**
- * vu_loop_assign() - Assign queues to workers as the device declares
- * @loop:	Loop, with dev and qw set
+ * vu_loop_worker_cmp() - Order workers by their number in the pool
+ * @a:		struct vu_worker **
+ * @b:		struct vu_worker **
  *
- * Return: number of workers needed
+ * Return: <0, 0, >0
  */
-static unsigned int vu_loop_assign(struct vu_loop *loop)
+static gint vu_loop_worker_cmp(gconstpointer a, gconstpointer b)
+{
+	const struct vu_worker *wa = *(struct vu_worker *const *)a;
+	const struct vu_worker *wb = *(struct vu_worker *const *)b;
+
+	return (wa->index > wb->index) - (wa->index < wb->index);
+}
+
+/**
+ * vu_loop_assign() - Give each queue the worker the device declares, and
+ * list the distinct workers
+ * @loop:	Loop, with dev, pool and qw set
+ */
+static void vu_loop_assign(struct vu_loop *loop)
 {
 	struct vu_dev *dev = loop->dev;
-	unsigned int q, n = 1, w;
+	GPtrArray *used = g_ptr_array_new();
+	unsigned int q, w;
 
 	for (q = 0; q < dev->nvqs; q++) {
 		w = dev->device->queue_worker ?
 		    dev->device->queue_worker(dev, q) : q;
 		if (w >= dev->nvqs)
 			w = q;
-		loop->qw[q].worker = GUINT_TO_POINTER(w + 1);
-		n = MAX(n, w + 1);
+		loop->qw[q].loop = loop;
+		loop->qw[q].vq = &dev->vqs[q];
+		loop->qw[q].worker = vu_pool_worker(loop->pool, w);
+		if (!g_ptr_array_find(used, loop->qw[q].worker, NULL))
+			g_ptr_array_add(used, loop->qw[q].worker);
 	}
-	return n;
-}
-
-/**
- * vu_loop_start_workers() - Create and start the worker threads
- * @loop:	Loop, with nworkers set
- */
-static void vu_loop_start_workers(struct vu_loop *loop)
-{
-	unsigned int i;
-
-	loop->workers = g_new0(struct vu_worker, loop->nworkers);
-	for (i = 0; i < loop->nworkers; i++) {
-		struct vu_worker *w = &loop->workers[i];
-		char name[16];
-
-		g_mutex_init(&w->lock);
-		w->ctx = g_main_context_new();
-		w->loop = g_main_loop_new(w->ctx, FALSE);
-		g_snprintf(name, sizeof(name), "vu-worker-%u", i);
-		w->thread = g_thread_new(name, vu_loop_worker_main, w);
-	}
+	if (!used->len)
+		g_ptr_array_add(used, vu_pool_worker(loop->pool, 0));
+	g_ptr_array_sort(used, vu_loop_worker_cmp);
+	loop->nworkers = used->len;
+	loop->workers = (struct vu_worker **)g_ptr_array_free(used, FALSE);
 }
 
 /**
  * vu_loop_new() - Give a device its worker threads and event loop hooks
  * @dev:	Device
+ *
+ * The workers come from the pool of the device's worker_group (shared with
+ * the other devices of the group), else from a pool of its own.
  *
  * Return: the loop; free it with vu_loop_free() before the device
  */
@@ -381,25 +440,19 @@ struct vu_loop *vu_loop_new(struct vu_dev *dev)
 		.unlock = vu_loop_unlock,
 		.lock_queue = vu_loop_lock_queue,
 		.unlock_queue = vu_loop_unlock_queue,
+		.lock_wanted = vu_loop_lock_wanted,
 		.queue_changed = vu_loop_queue_changed,
 		.kick = vu_loop_kick,
 		.watch_fd = vu_loop_watch_fd,
 		.unwatch_fd = vu_loop_unwatch_fd,
 		.opaque = loop,
 	};
-	unsigned int q;
 
+	loop->refs = 1;
 	loop->dev = dev;
+	loop->pool = vu_pool_get(dev->device->worker_group);
 	loop->qw = g_new0(struct vu_qwatch, dev->nvqs);
-	loop->nworkers = vu_loop_assign(loop);
-	vu_loop_start_workers(loop);
-	for (q = 0; q < dev->nvqs; q++) {
-		unsigned int w = GPOINTER_TO_UINT(loop->qw[q].worker) - 1;
-
-		loop->qw[q].loop = loop;
-		loop->qw[q].vq = &dev->vqs[q];
-		loop->qw[q].worker = &loop->workers[w];
-	}
+	vu_loop_assign(loop);
 	vu_dev_set_hooks(dev, &hooks);
 	g_debug("%u queues served by %u worker threads", dev->nvqs,
 		loop->nworkers);
@@ -407,55 +460,35 @@ struct vu_loop *vu_loop_new(struct vu_dev *dev)
 }
 
 /**
- * vu_loop_worker_quit() - Idle callback ending a worker's loop
- * @data:	Worker
- *
- * Quitting from the worker itself: a quit from another thread before the
- * worker reached g_main_loop_run() would be lost, and the join would hang.
- *
- * Return: G_SOURCE_REMOVE
- */
-static gboolean vu_loop_worker_quit(gpointer data)
-{
-	struct vu_worker *w = data;
-
-	g_main_loop_quit(w->loop);
-	return G_SOURCE_REMOVE;
-}
-
-/**
- * vu_loop_free() - Stop the workers; the device goes back to running its
+ * vu_loop_free() - Stop serving the device; it goes back to running its
  * queues synchronously (no hooks)
  * @loop:	Loop, may be NULL
+ *
+ * Under the workers' locks the loop is marked dead and its kick sources
+ * destroyed; callbacks already queued on a shared worker then do nothing.
+ * The workers stop when the last device of the pool lets go of it.
  */
 void vu_loop_free(struct vu_loop *loop)
 {
 	struct vu_dev_hooks none = { 0 };
+	struct vu_pool *pool;
 	unsigned int i;
 
 	if (!loop)
 		return;
+	vu_loop_lock(loop->dev);
+	loop->dead = true;
 	for (i = 0; i < loop->dev->nvqs; i++)
 		if (loop->qw[i].kick) {
 			g_source_destroy(loop->qw[i].kick);
 			g_source_unref(loop->qw[i].kick);
+			loop->qw[i].kick = NULL;
 		}
-	for (i = 0; i < loop->nworkers; i++) {
-		struct vu_worker *w = &loop->workers[i];
-		GSource *quit = g_idle_source_new();
-
-		g_source_set_callback(quit, vu_loop_worker_quit, w, NULL);
-		g_source_attach(quit, w->ctx);
-		g_source_unref(quit);
-		g_thread_join(w->thread);
-		g_main_loop_unref(w->loop);
-		g_main_context_unref(w->ctx);
-		g_mutex_clear(&w->lock);
-	}
+	vu_loop_unlock(loop->dev);
 	vu_dev_set_hooks(loop->dev, &none);
-	g_free(loop->workers);
-	g_free(loop->qw);
-	g_free(loop);
+	pool = loop->pool;
+	vu_loop_unref(loop);
+	vu_pool_put(pool);
 }
 
 /**

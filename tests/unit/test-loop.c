@@ -146,11 +146,119 @@ static void test_no_loop(void)
 	vu_dev_free(dev);
 }
 
+static const int group_key;
+
+static const struct vu_device group_device = {
+	.name = "group",
+	.virtio_id = 63,
+	.num_queues = NQ,
+	.max_queue_size = 64,
+	.queue_worker = pairs,
+	.worker_group = &group_key,
+};
+
+/**
+ * struct wanted - what a callback that waits for a lock waiter saw
+ * @dev:	Device
+ * @seen:	vu_dev_lock_wanted() turned true while the callback ran
+ * @started:	Signalled when the callback runs
+ */
+struct wanted {
+	struct vu_dev *dev;
+	gint seen;
+	GAsyncQueue *started;
+};
+
+/**
+ * on_fd_poll() - Stand for a device busy-polling on its worker: spin until
+ * another thread wants the lock (at most 5 s)
+ * @dev:	Device
+ * @vq:		Queue
+ * @data:	struct wanted
+ */
+static void on_fd_poll(struct vu_dev *dev, struct vu_queue *vq, void *data)
+{
+	struct wanted *w = data;
+	gint64 end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+	eventfd_t v;
+
+	g_assert_cmpint(eventfd_read(vq->kick_fd, &v), ==, 0);
+	g_async_queue_push(w->started, GUINT_TO_POINTER(1));
+	while (g_get_monotonic_time() < end)
+		if (vu_dev_lock_wanted(dev, vq)) {
+			g_atomic_int_set(&w->seen, 1);
+			return;
+		}
+}
+
+/**
+ * test_shared_group() - Devices of one worker group run on the same
+ * threads; one device going away leaves the others served; a spinning
+ * callback learns that the protocol thread waits for the lock
+ */
+static void test_shared_group(void)
+{
+	struct seen s = { .done = g_async_queue_new() };
+	struct wanted wt = { .started = g_async_queue_new() };
+	struct vu_dev *a = vu_dev_new(&group_device, &s);
+	struct vu_dev *b = vu_dev_new(&group_device, &s);
+	struct vu_loop *la = vu_loop_new(a), *lb = vu_loop_new(b);
+	struct vu_queue *qa = vu_dev_queue(a, 0), *qb = vu_dev_queue(b, 1);
+	GThread *ta;
+	void *wa, *wb;
+
+	s.fd[0] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	s.fd[1] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	wa = vu_dev_watch_fd(a, qa, s.fd[0], on_fd, &s);
+	wb = vu_dev_watch_fd(b, qb, s.fd[1], on_fd, &s);
+	g_assert_cmpint(eventfd_write(s.fd[0], 1), ==, 0);
+	g_assert_nonnull(g_async_queue_timeout_pop(s.done, 5000000));
+	ta = s.thread[0];
+	g_assert_cmpint(eventfd_write(s.fd[1], 1), ==, 0);
+	g_assert_nonnull(g_async_queue_timeout_pop(s.done, 5000000));
+	g_assert_true(s.thread[1] == ta);
+
+	/* Locking a queue of device a keeps b's queue on that worker away */
+	vu_dev_lock_queue(a, qa);
+	g_assert_cmpint(eventfd_write(s.fd[1], 1), ==, 0);
+	g_assert_null(g_async_queue_timeout_pop(s.done, 100000));
+	vu_dev_unlock_queue(a, qa);
+	g_assert_nonnull(g_async_queue_timeout_pop(s.done, 5000000));
+
+	/* a goes away: b is still served by the shared worker */
+	vu_dev_unwatch_fd(a, wa);
+	vu_loop_free(la);
+	vu_dev_free(a);
+	g_assert_cmpint(eventfd_write(s.fd[1], 1), ==, 0);
+	g_assert_nonnull(g_async_queue_timeout_pop(s.done, 5000000));
+	g_assert_true(s.thread[1] == ta);
+	vu_dev_unwatch_fd(b, wb);
+
+	/* A spinning callback sees the protocol thread wait for the lock */
+	qb->kick_fd = s.fd[1];
+	wt.dev = b;
+	wb = vu_dev_watch_fd(b, qb, s.fd[1], on_fd_poll, &wt);
+	g_assert_cmpint(eventfd_write(s.fd[1], 1), ==, 0);
+	g_assert_nonnull(g_async_queue_timeout_pop(wt.started, 5000000));
+	vu_dev_lock_queue(b, qb);
+	g_assert_cmpint(g_atomic_int_get(&wt.seen), ==, 1);
+	vu_dev_unlock_queue(b, qb);
+	qb->kick_fd = -1;
+	vu_dev_unwatch_fd(b, wb);
+	vu_loop_free(lb);
+	vu_dev_free(b);
+	close(s.fd[0]);
+	close(s.fd[1]);
+	g_async_queue_unref(s.done);
+	g_async_queue_unref(wt.started);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/loop/workers-and-watches", test_workers_and_watches);
 	g_test_add_func("/loop/quick-free", test_quick_free);
 	g_test_add_func("/loop/no-loop", test_no_loop);
+	g_test_add_func("/loop/shared-group", test_shared_group);
 	return g_test_run();
 }
