@@ -87,6 +87,42 @@ size_t vu_iov_from_buf(const struct iovec *iov, unsigned int n, uint64_t off,
 }
 
 /**
+ * vu_iov_copy() - Copy bytes from one iovec array into another
+ * @dst:	Destination array
+ * @dn:		Its entries
+ * @doff:	Offset in the destination's bytes
+ * @src:	Source array
+ * @sn:		Its entries
+ * @soff:	Offset in the source's bytes
+ * @len:	Bytes wanted
+ *
+ * Return: bytes copied (less than @len if either array ends first)
+ */
+size_t vu_iov_copy(const struct iovec *dst, unsigned int dn, uint64_t doff,
+		   const struct iovec *src, unsigned int sn, uint64_t soff,
+		   size_t len)
+{
+	size_t done = 0, want, k;
+	unsigned int i;
+
+	for (i = 0; i < sn && done < len; i++) {
+		if (soff >= src[i].iov_len) {
+			soff -= src[i].iov_len;
+			continue;
+		}
+		want = MIN(src[i].iov_len - soff, len - done);
+		k = vu_iov_from_buf(dst, dn, doff + done,
+				    (const uint8_t *)src[i].iov_base + soff,
+				    want);
+		done += k;
+		if (k < want)
+			break;
+		soff = 0;
+	}
+	return done;
+}
+
+/**
  * vu_iov_slice() - Describe a byte range of an iovec array as iovecs
  * @src:	Array
  * @n:		Entries

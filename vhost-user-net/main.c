@@ -19,6 +19,7 @@ static char *opt_mac;
 static int opt_mtu;
 static gboolean opt_switch;
 static char **opt_ports;
+static int opt_poll_us;
 
 static GOptionEntry net_options[] = {
 	{ "tap", 0, 0, G_OPTION_ARG_STRING, &opt_tap,
@@ -38,6 +39,10 @@ static GOptionEntry net_options[] = {
 	{ "port", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_ports,
 	  "With --switch: one more port, served on this socket (repeat)",
 	  "PATH" },
+	{ "poll-us", 0, 0, G_OPTION_ARG_INT, &opt_poll_us,
+	  "With --switch: busy-poll the ports' TX rings up to N microseconds "
+	  "after the last frame, guest kicks off meanwhile (0-1000000, "
+	  "default 0: kicks only)", "N" },
 	{ NULL, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -129,6 +134,10 @@ static bool net_parse_options(struct net_opts *o, GError **err)
 	    (unsigned int)opt_pairs != o->ntap_fds)
 		return net_bad_option(err, "--queue-pairs must match the "
 				      "number of --tap-fd descriptors");
+	if (opt_poll_us && !opt_switch)
+		return net_bad_option(err, "--poll-us needs --switch");
+	if (opt_poll_us < 0 || opt_poll_us > 1000000)
+		return net_bad_option(err, "--poll-us must be 0 to 1000000");
 	if (opt_mtu && (opt_mtu < 68 || opt_mtu > 65535))
 		return net_bad_option(err, "--mtu must be 68 to 65535");
 	if (opt_mac && !net_parse_mac(o, err))
@@ -137,6 +146,7 @@ static bool net_parse_options(struct net_opts *o, GError **err)
 	o->pairs = opt_tap_fd ? o->ntap_fds :
 		   (opt_pairs > 0 ? (unsigned int)opt_pairs : 1);
 	o->mtu = (unsigned int)opt_mtu;
+	o->poll_us = (unsigned int)opt_poll_us;
 	return true;
 }
 

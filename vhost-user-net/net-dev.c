@@ -387,7 +387,6 @@ struct net *net_new_port(const struct net_opts *o, struct net_switch *sw,
 	n->pairs[0].net = n;
 	n->pairs[0].fd = -1;
 	n->pairs[0].tx_iov = g_new(struct iovec, NET_IOV_MAX);
-	n->pairs[0].sw_rx = g_malloc0(net_switch_rx_size());
 	for (i = 1; i < NET_MAX_PAIRS; i++)
 		n->pairs[i].fd = -1;
 	snprintf(n->ifname, sizeof(n->ifname), "switch-port%u", port);
@@ -396,6 +395,8 @@ struct net *net_new_port(const struct net_opts *o, struct net_switch *sw,
 	net_default_mac(n);
 	net_update_rx_need(n, 0);
 	net_fill_device(n);
+	/* Every port on one worker: forwarding touches two ports' rings */
+	n->device.worker_group = sw;
 	return n;
 }
 
@@ -413,7 +414,6 @@ void net_free(struct net *n)
 	for (i = 0; i < NET_MAX_PAIRS; i++) {
 		net_rx_stash_free(&n->pairs[i]);
 		g_free(n->pairs[i].tx_iov);
-		g_free(n->pairs[i].sw_rx);
 	}
 	g_free(n);
 }

@@ -43,6 +43,7 @@
  * @pairs:	--queue-pairs
  * @mac:	--mac (or the generated one)
  * @mtu:	--mtu, 0 if not given
+ * @poll_us:	--poll-us, 0 if not given
  */
 struct net_opts {
 	const char *tap;
@@ -51,13 +52,13 @@ struct net_opts {
 	unsigned int pairs;
 	uint8_t mac[6];
 	unsigned int mtu;
+	unsigned int poll_us;
 };
 
 /* RX chains popped ahead of the frames that fill them (net-rx.c) */
 struct net_rx_stash;
-/* The built-in switch (net-switch.c) and a port's RX scratch */
+/* The built-in switch (net-switch.c) */
 struct net_switch;
-struct sw_rx;
 
 /**
  * struct net_pair - one queue pair
@@ -68,8 +69,6 @@ struct sw_rx;
  * @rxq:	The RX ring while started, else NULL
  * @stash:	RX chains popped ahead (net-rx.c)
  * @tx_iov:	TX chain buffers (NET_IOV_MAX)
- * @sw_rx:	Switch port: the chains a frame is copied into
- * @sw_now:	Switch port: time of the TX batch (us), for MAC ageing
  * @tx_dropped:	TX chains dropped
  * @rx_dropped:	RX frames dropped
  * @tx_logged:	A bad TX chain was logged
@@ -84,8 +83,6 @@ struct net_pair {
 	struct vu_queue *rxq;
 	struct net_rx_stash *stash;
 	struct iovec *tx_iov;
-	struct sw_rx *sw_rx;
-	gint64 sw_now;
 	uint64_t tx_dropped;
 	uint64_t rx_dropped;
 	bool tx_logged;
@@ -133,6 +130,8 @@ int net_tap_get_mtu(struct net *n);
 void net_tap_attach_queue(struct net_pair *p, bool on);
 
 /* net-tx.c */
+bool net_tx_check(struct net_pair *p, const struct vu_elem *elem,
+		  uint64_t *len);
 void net_tx_kicked(struct net_pair *p, struct vu_dev *dev,
 		   struct vu_queue *vq);
 void net_send_rarp(struct net *n, const uint8_t *mac);
@@ -158,9 +157,8 @@ void net_free(struct net *n);
 struct net *net_switch_new(const struct net_opts *o, char **paths,
 			   GError **err);
 void net_switch_free(struct net_switch *sw);
-size_t net_switch_rx_size(void);
-bool net_switch_tx(struct net_pair *p, const struct vu_elem *elem,
-		   uint32_t len);
+void net_switch_tx_kicked(struct net_pair *p, struct vu_dev *dev,
+			  struct vu_queue *vq);
 void net_switch_rx_kicked(struct net_pair *p, struct vu_dev *dev,
 			  struct vu_queue *vq);
 void net_switch_rx_stop(struct net_pair *p, struct vu_dev *dev);

@@ -31,38 +31,50 @@ static void tx_drop(struct net_pair *p, const char *why, unsigned int id)
 }
 
 /**
- * tx_send() - Write one chain to the tap (or hand it to the switch)
+ * net_tx_check() - Is a TX chain a frame we can send
  * @p:		Queue pair
  * @elem:	Chain
+ * @len:	Set to its length, header included
  *
- * Return: false if the switch could not take it yet (give it back)
+ * Return: true if so; else the chain was counted (and the first logged)
  */
-static bool tx_send(struct net_pair *p, const struct vu_elem *elem)
+bool net_tx_check(struct net_pair *p, const struct vu_elem *elem,
+		  uint64_t *len)
 {
-	uint64_t len = vu_iov_length(elem->iov, elem->out_num);
-	ssize_t n;
-
+	*len = vu_iov_length(elem->iov, elem->out_num);
 	if (elem->in_num) {
 		tx_drop(p, "device-writable buffers in a TX chain", elem->id);
-		return true;
+		return false;
 	}
-	if (len < NET_HDR_SIZE + NET_ETH_HLEN ||
-	    len > NET_HDR_SIZE + NET_FRAME_MAX) {
+	if (*len < NET_HDR_SIZE + NET_ETH_HLEN ||
+	    *len > NET_HDR_SIZE + NET_FRAME_MAX) {
 		tx_drop(p, "bad length", elem->id);
-		return true;
+		return false;
 	}
-	if (p->net->sw)
-		return net_switch_tx(p, elem, (uint32_t)len);
+	return true;
+}
+
+/**
+ * tx_send() - Write one chain to the tap
+ * @p:		Queue pair
+ * @elem:	Chain
+ */
+static void tx_send(struct net_pair *p, const struct vu_elem *elem)
+{
+	uint64_t len;
+	ssize_t n;
+
+	if (!net_tx_check(p, elem, &len))
+		return;
 	do {
 		n = writev(p->fd, elem->iov, (int)elem->out_num);
 	} while (n < 0 && errno == EINTR);
 	if (n >= 0)
-		return true;
+		return;
 	if (errno == EAGAIN || errno == ENOBUFS)
 		p->tx_dropped++;
 	else
 		tx_drop(p, g_strerror(errno), elem->id);
-	return true;
 }
 
 /**
@@ -73,8 +85,7 @@ static bool tx_send(struct net_pair *p, const struct vu_elem *elem)
  *
  * A disabled ring's chains are consumed without being sent, as the
  * vhost-user specification asks. At most TX_BATCH chains per run, one
- * notification per run. A chain the switch cannot take yet is given back;
- * the destination's worker kicks this ring when there is room.
+ * notification per run. Switch ports forward instead (net-switch-fwd.c).
  */
 void net_tx_kicked(struct net_pair *p, struct vu_dev *dev,
 		   struct vu_queue *vq)
@@ -82,20 +93,19 @@ void net_tx_kicked(struct net_pair *p, struct vu_dev *dev,
 	struct vu_elem elem;
 	unsigned int n;
 
-	if (p->net->sw)
-		p->sw_now = g_get_monotonic_time();
+	if (p->net->sw) {
+		net_switch_tx_kicked(p, dev, vq);
+		return;
+	}
 	for (n = 0; n < TX_BATCH; n++) {
 		elem.iov = p->tx_iov;
 		elem.iov_max = NET_IOV_MAX;
 		if (vu_queue_pop(vq, &elem) <= 0)
 			break;
-		if (!vq->enabled) {
+		if (vq->enabled)
+			tx_send(p, &elem);
+		else
 			p->tx_dropped++;
-		} else if (!tx_send(p, &elem)) {
-			/* The switch is full: go on when it has room */
-			vu_queue_unpop(vq, &elem);
-			break;
-		}
 		vu_queue_push(vq, &elem, 0);
 	}
 	if (n)

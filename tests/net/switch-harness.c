@@ -85,7 +85,7 @@ void swt_free(struct swt *sw)
 
 /**
  * swt_spawn() - Start the back-end: --socket-path=port 0's socket --switch
- * and a --port for each further port
+ * and a --port for each further port (and --poll-us if @poll_us is set)
  * @sw:		Harness (no back-end running)
  *
  * Its standard error is the test's; its standard output is discarded (it
@@ -102,6 +102,9 @@ void swt_spawn(struct swt *sw)
 	g_ptr_array_add(argv, g_strdup_printf("--socket-path=%s",
 					      sw->port[0].sock));
 	g_ptr_array_add(argv, g_strdup("--switch"));
+	if (sw->poll_us)
+		g_ptr_array_add(argv, g_strdup_printf("--poll-us=%u",
+						      sw->poll_us));
 	for (i = 1; i < sw->nports; i++)
 		g_ptr_array_add(argv, g_strdup_printf("--port=%s",
 						      sw->port[i].sock));

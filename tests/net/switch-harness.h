@@ -18,7 +18,7 @@
 #define SWT_MAX_PORTS	4u
 #define SWT_SLOT	8192u	/* buffer bytes per chain id (4000-byte TX) */
 #define SWT_RX_BUF	2048u	/* default RX chain */
-#define SWT_INBOX	256u	/* frames a port's inbox holds */
+#define SWT_HOLD_MS	100u	/* a frame waits for RX buffers (SW_HOLD_US) */
 #define SWT_ETHERTYPE	0x88b5u	/* IEEE local experimental */
 #define SWT_ANNOUNCE_LEN 64u	/* swt_announce() frames */
 
@@ -31,6 +31,7 @@
  * @port:	Each port's guest: @sock, @want and the rings are used; there
  *		is no tap (@pkt stays -1) and @pid stays 0 (see @pid above)
  * @mac:	Each port's MAC, from its config space (set on connect)
+ * @poll_us:	--poll-us given to the back-end (0: none)
  */
 struct swt {
 	const char *daemon;
@@ -39,6 +40,7 @@ struct swt {
 	unsigned int nports;
 	struct nett port[SWT_MAX_PORTS];
 	uint8_t mac[SWT_MAX_PORTS][6];
+	unsigned int poll_us;
 };
 
 extern const uint8_t swt_broadcast[6];
