@@ -48,6 +48,8 @@ int vu_mem_add(struct vu_mem *mem, const struct vu_mem_region *r, int fd);
 int vu_mem_remove(struct vu_mem *mem, const struct vu_mem_region *r);
 void vu_mem_clear(struct vu_mem *mem);
 void *vu_mem_gpa(const struct vu_mem *mem, uint64_t gpa, uint64_t *len);
+void *vu_mem_gpa_hint(const struct vu_mem *mem, uint64_t gpa, uint64_t *len,
+		      unsigned int *hint);
 void *vu_mem_gpa_range(const struct vu_mem *mem, uint64_t gpa, uint64_t len);
 void *vu_mem_uva_range(const struct vu_mem *mem, uint64_t uva, uint64_t len);
 bool vu_mem_va_to_gpa(const struct vu_mem *mem, const void *va, uint64_t *gpa,

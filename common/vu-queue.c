@@ -97,35 +97,12 @@ void vu_queue_reset(struct vu_queue *vq)
 }
 
 /**
- * vu_queue_has_feature() - Check a negotiated virtio feature
- * @vq:		Queue
- * @bit:	Feature bit number
- *
- * Return: true if the feature is negotiated
- */
-bool vu_queue_has_feature(const struct vu_queue *vq, unsigned int bit)
-{
-	return bit < 64 && (vq->features & (1ULL << bit));
-}
-
-/**
- * vu_queue_packed() - Check whether the queue uses the packed layout
- * @vq:		Queue
- *
- * Return: true if VIRTIO_F_RING_PACKED is negotiated
- */
-bool vu_queue_packed(const struct vu_queue *vq)
-{
-	return vu_queue_has_feature(vq, VU_F_RING_PACKED);
-}
-
-/**
  * vu_queue_mapped() - Check whether the rings of the queue's layout are mapped
  * @vq:		Queue
  *
  * Return: true if every ring part is mapped
  */
-static bool vu_queue_mapped(const struct vu_queue *vq)
+static inline bool vu_queue_mapped(const struct vu_queue *vq)
 {
 	if (!vq->size || vq->size != vq->mapped_size)
 		return false;
@@ -325,6 +302,22 @@ void vu_queue_unpop(struct vu_queue *vq, const struct vu_elem *elem)
 }
 
 /**
+ * vu_queue_prefetch() - Start loading the descriptors of the next chains,
+ * so that the cache misses of a burst of pops overlap
+ * @vq:		Queue
+ * @n:		Chains ahead (a hint: nothing is validated or consumed)
+ */
+void vu_queue_prefetch(struct vu_queue *vq, unsigned int n)
+{
+	if (!vu_queue_usable(vq) || vq->draining)
+		return;
+	if (vu_queue_packed(vq))
+		vu_packed_prefetch(vq, n);
+	else
+		vu_split_prefetch(vq, n);
+}
+
+/**
  * vu_queue_log_in() - Log the device-writable buffers written by a request
  * @vq:		Queue
  * @elem:	Element
@@ -488,7 +481,7 @@ int vu_queue_map_desc(struct vu_queue *vq, struct vu_elem *elem,
 	while (left) {
 		unsigned int n = elem->out_num + elem->in_num;
 		uint64_t chunk = left;
-		void *p = vu_mem_gpa(vq->mem, gpa, &chunk);
+		void *p = vu_mem_gpa_hint(vq->mem, gpa, &chunk, &vq->mem_hint);
 
 		if (!p)
 			return -EFAULT;

@@ -177,6 +177,8 @@ struct vu_resubmit {
  * @mapped_size:	@size when the rings were last mapped, 0 if unmapped:
  *			a later SET_VRING_NUM makes the rings unusable until
  *			they are mapped again
+ * @mem_hint:	Memory region that held this queue's last buffer (a hint
+ *		for vu_mem_gpa_hint(), checked on use)
  */
 struct vu_queue {
 	unsigned int index;
@@ -220,18 +222,44 @@ struct vu_queue {
 	unsigned int resubmit_num;
 	unsigned int resubmit_pos;
 	uint16_t mapped_size;
+	unsigned int mem_hint;
 };
+
+/**
+ * vu_queue_has_feature() - Check a negotiated virtio feature
+ * @vq:		Queue
+ * @bit:	Feature bit number
+ *
+ * Inline: the ring code asks this several times per chain.
+ *
+ * Return: true if the feature is negotiated
+ */
+static inline bool vu_queue_has_feature(const struct vu_queue *vq,
+					unsigned int bit)
+{
+	return bit < 64 && (vq->features & (1ULL << bit));
+}
+
+/**
+ * vu_queue_packed() - Check whether the queue uses the packed layout
+ * @vq:		Queue
+ *
+ * Return: true if VIRTIO_F_RING_PACKED is negotiated
+ */
+static inline bool vu_queue_packed(const struct vu_queue *vq)
+{
+	return vu_queue_has_feature(vq, VU_F_RING_PACKED);
+}
 
 /* vu-queue.c: common to both layouts */
 void vu_queue_init(struct vu_queue *vq, unsigned int index);
 void vu_queue_reset(struct vu_queue *vq);
-bool vu_queue_packed(const struct vu_queue *vq);
-bool vu_queue_has_feature(const struct vu_queue *vq, unsigned int bit);
 int vu_queue_map(struct vu_queue *vq);
 uint32_t vu_queue_get_base(const struct vu_queue *vq);
 int vu_queue_set_base(struct vu_queue *vq, uint32_t base);
 int vu_queue_pop(struct vu_queue *vq, struct vu_elem *elem);
 void vu_queue_unpop(struct vu_queue *vq, const struct vu_elem *elem);
+void vu_queue_prefetch(struct vu_queue *vq, unsigned int n);
 void vu_queue_push(struct vu_queue *vq, const struct vu_elem *elem,
 		   uint32_t len);
 void vu_queue_flush(struct vu_queue *vq);
@@ -248,6 +276,7 @@ int vu_split_pop(struct vu_queue *vq, struct vu_elem *elem);
 int vu_split_read_chain(struct vu_queue *vq, uint16_t head,
 			struct vu_elem *elem);
 void vu_split_unpop(struct vu_queue *vq, const struct vu_elem *elem);
+void vu_split_prefetch(struct vu_queue *vq, unsigned int n);
 void vu_split_push(struct vu_queue *vq, const struct vu_elem *elem,
 		   uint32_t len);
 void vu_split_flush(struct vu_queue *vq);
@@ -258,6 +287,7 @@ bool vu_split_empty(struct vu_queue *vq);
 /* vu-packed.c */
 int vu_packed_map(struct vu_queue *vq);
 int vu_packed_pop(struct vu_queue *vq, struct vu_elem *elem);
+void vu_packed_prefetch(struct vu_queue *vq, unsigned int n);
 int vu_packed_read_chain(struct vu_queue *vq, uint16_t slot,
 			 struct vu_elem *elem);
 void vu_packed_unpop(struct vu_queue *vq, const struct vu_elem *elem);

@@ -225,7 +225,11 @@ static enum vu_result net_message(struct vu_dev *dev, struct vu_msg *m)
 
 /**
  * net_reset() - reset: link up, no announce pending
- * @dev:	Device
+ * @dev:	Device (rings stopped, workers locked)
+ *
+ * A switch port also forgets its core instance: the other ports reach
+ * its rings through it, and it may be freed after a disconnect. The next
+ * session's callbacks set it again.
  */
 static void net_reset(struct vu_dev *dev)
 {
@@ -233,8 +237,10 @@ static void net_reset(struct vu_dev *dev)
 
 	n->status = VIRTIO_NET_S_LINK_UP;
 	n->mergeable = false;
-	if (n->sw)
+	if (n->sw) {
 		net_switch_reset(n);
+		n->dev = NULL;
+	}
 }
 
 /**

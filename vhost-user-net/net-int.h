@@ -163,6 +163,7 @@ void net_switch_rx_kicked(struct net_pair *p, struct vu_dev *dev,
 			  struct vu_queue *vq);
 void net_switch_rx_stop(struct net_pair *p, struct vu_dev *dev);
 void net_switch_reset(struct net *n);
+void net_switch_timer_move(struct net *n);
 void net_switch_rarp(struct net *n, uint8_t *frame, uint32_t len);
 
 #endif /* NET_INT_H */

@@ -25,6 +25,9 @@
 
 #define SW_TX_BATCH	256	/* chains per kick before yielding */
 
+/* Where sw_touch_frames() leaves what it read, so the loads stay */
+static volatile uint8_t sw_touch_sink;
+
 /**
  * sw_ring() - A port's ring, if it runs
  * @sp:		Port
@@ -53,6 +56,23 @@ static unsigned int sw_stash_at(const struct sw_stash *st, unsigned int j)
 }
 
 /**
+ * sw_prefetch_w() - Start taking a cache line for writing
+ * @p:		An address in it
+ *
+ * PREFETCHW on x86-64 (the line comes exclusive: the other CPU's copy is
+ * invalidated now, not when the copy stores to it); elsewhere a plain
+ * prefetch.
+ */
+static inline void sw_prefetch_w(const void *p)
+{
+#if defined(__x86_64__)
+	__asm__ volatile("prefetchw %0" : : "m"(*(const char *)p));
+#else
+	__builtin_prefetch(p, 1);
+#endif
+}
+
+/**
  * sw_stash_fill() - Pop RX chains into a port's stash
  * @sp:		Port
  * @vq:		Its RX ring
@@ -77,13 +97,15 @@ static void sw_stash_fill(struct sw_port *sp, struct vu_queue *vq,
 		e->iov_max = SW_CHAIN_IOV;
 		if (vu_queue_pop(vq, e) <= 0)
 			return;
+		if (!st->n)
+			vu_queue_prefetch(vq, MIN(want, SW_STASH) - 1);
 		cap = vu_iov_length(e->iov, e->in_num);
 		if (e->out_num || cap < NET_HDR_SIZE || cap > UINT32_MAX) {
 			vu_queue_push(vq, e, 0);
 			sp->rx_dirty = true;
 			continue;
 		}
-		__builtin_prefetch(e->iov[0].iov_base, 1);
+		sw_prefetch_w(e->iov[0].iov_base);
 		st->cap[slot] = (uint32_t)cap;
 		st->n++;
 	}
@@ -170,6 +192,17 @@ static void sw_rx_fill(struct sw_port *sp, struct vu_queue *vq,
 	unsigned int c, slot;
 
 	hdr[10] = (uint8_t)k;	/* num_buffers: the chains used */
+	e = &st->elem[st->head];
+	if (k == 1 && e->iov[0].iov_len >= left) {
+		/* The usual case: one buffer holds header and frame */
+		memcpy(e->iov[0].iov_base, hdr, sizeof(hdr));
+		vu_iov_to_buf(src->iov, src->out_num, NET_HDR_SIZE,
+			      (uint8_t *)e->iov[0].iov_base + NET_HDR_SIZE, len);
+		vu_queue_push(vq, e, (uint32_t)left);
+		st->head = sw_stash_at(st, 1);
+		st->n--;
+		return;
+	}
 	for (c = 0; c < k; c++) {
 		slot = sw_stash_at(st, c);
 		e = &st->elem[slot];
@@ -290,11 +323,17 @@ static bool sw_forward(struct net_switch *sw, struct sw_port *from,
 		       const struct vu_elem *elem, uint32_t len)
 {
 	unsigned int me = (unsigned int)(from - sw->ports), i;
-	uint8_t eth[12];
+	uint8_t copy[12];
+	const uint8_t *eth = copy;
 	int dst;
 
-	vu_iov_to_buf(elem->iov, elem->out_num, NET_HDR_SIZE, eth,
-		      sizeof(eth));
+	/* Destination and source MAC: read in place when they are in the
+	 * first buffer (the usual case), else gathered */
+	if (elem->iov[0].iov_len >= NET_HDR_SIZE + sizeof(copy))
+		eth = (const uint8_t *)elem->iov[0].iov_base + NET_HDR_SIZE;
+	else
+		vu_iov_to_buf(elem->iov, elem->out_num, NET_HDR_SIZE, copy,
+			      sizeof(copy));
 	dst = sw_route(sw, eth, me);
 	if (dst == (int)me)
 		return true;
@@ -313,20 +352,33 @@ static bool sw_forward(struct net_switch *sw, struct sw_port *from,
 }
 
 /**
- * sw_prefetch_frame() - Start loading the Ethernet header of a TX chain
- * @e:		The chain
+ * sw_touch_frames() - Load the first byte of each frame of a burst
+ * @e:		Chains
+ * @n:		How many
  *
- * It follows the 12-byte virtio-net header, in the same buffer or the
- * next; often on the next cache line (DPDK puts the header at the end of
- * the mbuf headroom).
+ * The frames were written by another CPU: their cache misses (and page
+ * walks, which a prefetch may skip) then overlap instead of stalling the
+ * forwarding of each frame in turn. Real loads, not prefetches: on a
+ * nested hypervisor prefetches that miss the TLB are dropped. The first
+ * byte after the 12-byte virtio-net header is often on the next cache
+ * line (DPDK puts the header at the end of the mbuf headroom).
  */
-static void sw_prefetch_frame(const struct vu_elem *e)
+static void sw_touch_frames(const struct vu_elem *e, unsigned int n)
 {
-	if (e->out_num && e->iov[0].iov_len > NET_HDR_SIZE)
-		__builtin_prefetch((const uint8_t *)e->iov[0].iov_base +
-				   NET_HDR_SIZE);
-	else if (e->out_num > 1)
-		__builtin_prefetch(e->iov[1].iov_base);
+	const volatile uint8_t *b;
+	unsigned int i;
+	uint8_t sum = 0;
+
+	for (i = 0; i < n; i++, e++) {
+		if (e->out_num && e->iov[0].iov_len > NET_HDR_SIZE)
+			b = (const uint8_t *)e->iov[0].iov_base + NET_HDR_SIZE;
+		else if (e->out_num > 1 && e->iov[1].iov_len)
+			b = e->iov[1].iov_base;
+		else
+			continue;
+		sum += *b;
+	}
+	sw_touch_sink = sum;
 }
 
 /**
@@ -352,8 +404,10 @@ static unsigned int sw_tx_pop(struct net_switch *sw, struct vu_queue *vq,
 		e->iov_max = NET_IOV_MAX;
 		if (vu_queue_pop(vq, e) <= 0)
 			break;
-		sw_prefetch_frame(e);
+		if (!n)
+			vu_queue_prefetch(vq, max - 1);
 	}
+	sw_touch_frames(sw->tx, n);
 	return n;
 }
 
@@ -545,6 +599,43 @@ static void sw_timer_fired(struct vu_dev *dev, struct vu_queue *vq,
 }
 
 /**
+ * sw_timer_watch() - Watch the hold timer through a port's TX ring
+ * @sw:		Switch (workers locked)
+ * @n:		The port (its core instance known)
+ *
+ * The watch belongs to that port's instance: net_switch_reset() moves it
+ * when the port's session ends.
+ */
+static void sw_timer_watch(struct net_switch *sw, struct net *n)
+{
+	sw->twatch = vu_dev_watch_fd(n->dev, vu_dev_queue(n->dev, 1), sw->tfd,
+				     sw_timer_fired, sw);
+	sw->twatch_port = n;
+}
+
+/**
+ * net_switch_timer_move() - A port's session ends: if the hold timer is
+ * watched through it, watch it through another port that has a session
+ * @n:		The port (protocol thread, workers locked)
+ */
+void net_switch_timer_move(struct net *n)
+{
+	struct net_switch *sw = n->sw;
+	unsigned int i;
+
+	if (sw->twatch_port != n)
+		return;
+	vu_dev_unwatch_fd(n->dev, sw->twatch);
+	sw->twatch = NULL;
+	sw->twatch_port = NULL;
+	for (i = 0; i < sw->nports; i++)
+		if (sw->ports[i].net != n && sw->ports[i].net->dev) {
+			sw_timer_watch(sw, sw->ports[i].net);
+			return;
+		}
+}
+
+/**
  * net_switch_tx_kicked() - A port's guest queued frames
  * @p:		The port's queue pair
  * @dev:	Device
@@ -556,8 +647,7 @@ void net_switch_tx_kicked(struct net_pair *p, struct vu_dev *dev,
 	struct net_switch *sw = p->net->sw;
 
 	if (!sw->twatch)
-		sw->twatch = vu_dev_watch_fd(dev, vq, sw->tfd, sw_timer_fired,
-					     sw);
+		sw_timer_watch(sw, p->net);
 	sw->now = g_get_monotonic_time();
 	sw_tx_resume(sw, &sw->ports[p->net->sw_port]);
 	sw_publish(sw);

@@ -85,8 +85,10 @@ int sw_route(struct net_switch *sw, const uint8_t *eth, unsigned int port)
 }
 
 /**
- * net_switch_reset() - The port's driver went away: nothing it sent waits
- * @n:		The port's device (protocol thread, workers locked)
+ * net_switch_reset() - The port's driver went away: nothing it sent waits,
+ * and the hold timer is no longer watched through it
+ * @n:		The port's device (protocol thread, workers locked, its
+ *		core instance still known)
  */
 void net_switch_reset(struct net *n)
 {
@@ -94,6 +96,7 @@ void net_switch_reset(struct net *n)
 
 	sp->held_since = 0;
 	sp->stalled = false;
+	net_switch_timer_move(n);
 }
 
 /**

@@ -90,6 +90,7 @@ struct sw_stash {
  * @now:	Monotonic time of the current round (us)
  * @tfd:	Timerfd: a held frame's wait runs out
  * @twatch:	Watch on @tfd (made on the first TX kick)
+ * @twatch_port: The port whose instance @twatch belongs to
  * @timer_armed: @tfd is armed
  */
 struct net_switch {
@@ -103,6 +104,7 @@ struct net_switch {
 	gint64 now;
 	int tfd;
 	void *twatch;
+	struct net *twatch_port;
 	bool timer_armed;
 };
 
