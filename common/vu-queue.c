@@ -353,7 +353,9 @@ static void vu_queue_log_in(const struct vu_queue *vq,
  * @elem:	Element popped from this queue
  * @len:	Bytes written into its in buffers
  *
- * Nothing is written to a broken or unmapped queue.
+ * Nothing is written to a broken or unmapped queue. The driver may see the
+ * entry only after vu_queue_flush() (vu_dev_complete() does both that and
+ * the notification), so push a batch, then complete it once.
  */
 void vu_queue_push(struct vu_queue *vq, const struct vu_elem *elem,
 		   uint32_t len)

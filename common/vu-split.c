@@ -399,10 +399,16 @@ void vu_split_unpop(struct vu_queue *vq, const struct vu_elem *elem)
 }
 
 /**
- * vu_split_push() - Write a used entry and publish it
+ * vu_split_push() - Write a used entry
  * @vq:		Queue, mapped
  * @elem:	Element popped from this queue
  * @len:	Bytes written into the element's in buffers
+ *
+ * The entry is published (used->idx) by vu_split_flush(), once per batch:
+ * the driver polls that cache line, and a store per entry makes it bounce
+ * between the CPUs. With an inflight region each entry is published at
+ * once: crash recovery tells a published entry from a lost one by
+ * comparing used->idx with the region's copy, for the last entry only.
  */
 void vu_split_push(struct vu_queue *vq, const struct vu_elem *elem,
 		   uint32_t len)
@@ -416,7 +422,8 @@ void vu_split_push(struct vu_queue *vq, const struct vu_elem *elem,
 			  sizeof(*u));
 	vq->used_idx++;
 	vq->pending++;
-	vu_split_flush(vq);
+	if (vq->inflight)
+		vu_split_flush(vq);
 }
 
 /**

@@ -256,6 +256,7 @@ static void test_full_chain(void)
 		g_assert_cmpuint(r.elem.in_num, ==, 1);
 		vu_queue_push(&r.vq, &r.elem, 4);
 	}
+	vu_queue_flush(&r.vq);
 	g_assert_cmpuint(le16toh(r.u->idx), ==, 3 * QSIZE);
 	g_assert_false(r.vq.broken);
 	ring_fini(&r);
@@ -292,6 +293,7 @@ static void test_indirect(void)
 	g_assert_true(r.iov[2].iov_base == dev_ptr(&r, b[2]));
 	g_assert_cmpuint(r.iov[2].iov_len, ==, 30);
 	vu_queue_push(&r.vq, &r.elem, 30);
+	vu_queue_flush(&r.vq);
 	g_assert_cmpuint(le32toh(r.u->ring[0].id), ==, 4);
 	g_assert_cmpuint(le16toh(r.u->idx), ==, 1);
 	ring_fini(&r);
@@ -355,6 +357,7 @@ static void test_cross_region(void)
 	g_assert_cmpuint(r.iov[1].iov_len, ==, 200);
 	g_assert_true(r.iov[1].iov_base == dev_ptr(&r, second));
 	vu_queue_push(&r.vq, &r.elem, 300);
+	vu_queue_flush(&r.vq);
 
 	/* The same buffer with room for one iovec only */
 	make_avail(&r, 0);
@@ -736,6 +739,29 @@ static void test_overcommit(void)
 	g_assert_true(r.vq.broken);
 	g_assert_nonnull(strstr(last_warning, "in flight"));
 	g_assert_true(used_ring_untouched(&r));
+	ring_fini(&r);
+}
+
+/**
+ * test_publish_batch() - Pushed entries reach the driver (used->idx) only
+ * when the batch is flushed: one store to the index line per batch
+ */
+static void test_publish_batch(void)
+{
+	struct ring r;
+	unsigned int i;
+
+	ring_init(&r, QSIZE, 0);
+	for (i = 0; i < 3; i++) {
+		set_desc(r.d, (uint16_t)i, buf(&r, 8), 8, VU_DESC_F_WRITE, 0);
+		make_avail(&r, (uint16_t)i);
+		g_assert_cmpint(vu_queue_pop(&r.vq, &r.elem), ==, 1);
+		vu_queue_push(&r.vq, &r.elem, 8);
+		g_assert_cmpuint(le32toh(r.u->ring[i].id), ==, i);
+	}
+	g_assert_cmpuint(le16toh(r.u->idx), ==, 0);
+	vu_queue_flush(&r.vq);
+	g_assert_cmpuint(le16toh(r.u->idx), ==, 3);
 	ring_fini(&r);
 }
 
@@ -1173,6 +1199,7 @@ int main(int argc, char **argv)
 	g_log_set_default_handler(count_warnings, NULL);
 	g_test_add_func("/split/simple", test_simple);
 	g_test_add_func("/split/full-chain", test_full_chain);
+	g_test_add_func("/split/publish-batch", test_publish_batch);
 	g_test_add_func("/split/indirect", test_indirect);
 	g_test_add_func("/split/zero-len", test_zero_len);
 	g_test_add_func("/split/cross-region", test_cross_region);
