@@ -226,38 +226,30 @@ void vu_mem_clear(struct vu_mem *mem)
  */
 void *vu_mem_gpa(const struct vu_mem *mem, uint64_t gpa, uint64_t *len)
 {
-	unsigned int hint = mem->n;
+	unsigned int hint;
 
-	return vu_mem_gpa_hint(mem, gpa, len, &hint);
+	return vu_mem_gpa_find(mem, gpa, len, &hint);
 }
 
 /**
- * vu_mem_gpa_hint() - vu_mem_gpa(), trying a remembered region first
+ * vu_mem_gpa_find() - vu_mem_gpa_hint() when the hint missed: search the
+ * table and remember the region found
  * @mem:	Table
  * @gpa:	Guest physical address
  * @len:	As for vu_mem_gpa()
- * @hint:	In: index of the region that held the last address (any
- *		value: it is checked); out: the region holding @gpa
- *
- * A queue's buffers mostly lie in one region: the table search is then
- * skipped. A stale hint after the table changed is harmless, since the
- * region it names is checked against @gpa.
+ * @hint:	Set to the region holding @gpa
  *
  * Return: our pointer to @gpa, or NULL if no region holds it
  */
-void *vu_mem_gpa_hint(const struct vu_mem *mem, uint64_t gpa, uint64_t *len,
+void *vu_mem_gpa_find(const struct vu_mem *mem, uint64_t gpa, uint64_t *len,
 		      unsigned int *hint)
 {
-	const struct vu_region *r = NULL;
+	const struct vu_region *r = vu_mem_find(mem, gpa);
 	uint64_t left;
 
-	if (*hint < mem->n && gpa - mem->regions[*hint].gpa <
-			      mem->regions[*hint].size)
-		r = &mem->regions[*hint];
-	else if ((r = vu_mem_find(mem, gpa)))
-		*hint = (unsigned int)(r - mem->regions);
 	if (!r)
 		return NULL;
+	*hint = (unsigned int)(r - mem->regions);
 	left = r->gpa + r->size - gpa;
 	if (len && *len > left)
 		*len = left;

@@ -277,6 +277,32 @@ int vu_queue_pop(struct vu_queue *vq, struct vu_elem *elem)
 }
 
 /**
+ * vu_queue_pop_burst() - Pop up to @n chains
+ * @vq:		Queue
+ * @elems:	Elements to fill, @iov and @iov_max set by the caller
+ * @n:		How many at most
+ *
+ * What @n calls of vu_queue_pop() would do, with less overhead per chain
+ * for one-buffer chains of split rings (vu_split_pop_burst()).
+ *
+ * Return: chains popped (stops at the first vu_queue_pop() that gives
+ * none: the queue may then be empty or broken)
+ */
+unsigned int vu_queue_pop_burst(struct vu_queue *vq, struct vu_elem *elems,
+				unsigned int n)
+{
+	unsigned int i = 0;
+
+	if (!vq->broken && vu_queue_mapped(vq) && !vu_queue_packed(vq) &&
+	    !vq->draining && !vq->resubmit && !vq->inflight)
+		i = vu_split_pop_burst(vq, elems, n);
+	for (; i < n; i++)
+		if (vu_queue_pop(vq, &elems[i]) <= 0)
+			break;
+	return i;
+}
+
+/**
  * vu_queue_unpop() - Give back the element popped last, unused
  * @vq:		Queue
  * @elem:	That element; must directly follow its vu_queue_pop()
@@ -373,6 +399,31 @@ void vu_queue_push(struct vu_queue *vq, const struct vu_elem *elem,
 	vu_queue_log_in(vq, elem, len);
 	if (vq->inflight)
 		vu_inflight_post_put(vq, elem);
+}
+
+/**
+ * vu_queue_push_burst() - vu_queue_push() for several chains
+ * @vq:		Queue
+ * @elems:	Elements popped from this queue
+ * @n:		How many
+ * @lens:	Bytes written into each one's in buffers, or NULL for none
+ *
+ * Split rings without an inflight region or dirty logging take a path
+ * with less overhead per chain; anything else goes chain by chain.
+ */
+void vu_queue_push_burst(struct vu_queue *vq, const struct vu_elem *elems,
+			 unsigned int n, const uint32_t *lens)
+{
+	unsigned int i;
+
+	if (vu_queue_usable(vq) && !vu_queue_packed(vq) && !vq->inflight &&
+	    (!vq->log || !vq->log->enabled)) {
+		vq->inuse -= MIN(n, vq->inuse);
+		vu_split_push_burst(vq, elems, n, lens);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		vu_queue_push(vq, &elems[i], lens ? lens[i] : 0);
 }
 
 /**

@@ -259,10 +259,14 @@ uint32_t vu_queue_get_base(const struct vu_queue *vq);
 int vu_queue_set_base(struct vu_queue *vq, uint32_t base);
 int vu_queue_pop(struct vu_queue *vq, struct vu_elem *elem);
 void vu_queue_unpop(struct vu_queue *vq, const struct vu_elem *elem);
+unsigned int vu_queue_pop_burst(struct vu_queue *vq, struct vu_elem *elems,
+				unsigned int n);
 void vu_queue_prefetch(struct vu_queue *vq, unsigned int n);
 void vu_queue_push(struct vu_queue *vq, const struct vu_elem *elem,
 		   uint32_t len);
 void vu_queue_flush(struct vu_queue *vq);
+void vu_queue_push_burst(struct vu_queue *vq, const struct vu_elem *elems,
+			 unsigned int n, const uint32_t *lens);
 bool vu_queue_should_notify(struct vu_queue *vq);
 void vu_queue_set_notification(struct vu_queue *vq, bool enable);
 bool vu_queue_empty(struct vu_queue *vq);
@@ -276,10 +280,14 @@ int vu_split_pop(struct vu_queue *vq, struct vu_elem *elem);
 int vu_split_read_chain(struct vu_queue *vq, uint16_t head,
 			struct vu_elem *elem);
 void vu_split_unpop(struct vu_queue *vq, const struct vu_elem *elem);
+unsigned int vu_split_pop_burst(struct vu_queue *vq, struct vu_elem *elems,
+				unsigned int n);
 void vu_split_prefetch(struct vu_queue *vq, unsigned int n);
 void vu_split_push(struct vu_queue *vq, const struct vu_elem *elem,
 		   uint32_t len);
 void vu_split_flush(struct vu_queue *vq);
+void vu_split_push_burst(struct vu_queue *vq, const struct vu_elem *elems,
+			 unsigned int n, const uint32_t *lens);
 bool vu_split_should_notify(struct vu_queue *vq);
 void vu_split_set_notification(struct vu_queue *vq, bool enable);
 bool vu_split_empty(struct vu_queue *vq);

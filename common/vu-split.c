@@ -368,6 +368,72 @@ int vu_split_pop(struct vu_queue *vq, struct vu_elem *elem)
 }
 
 /**
+ * vu_split_pop_burst() - Pop up to @n one-descriptor chains in one go
+ * @vq:		Queue, mapped and usable, no inflight region, nothing to
+ *		resubmit, not draining
+ * @elems:	Elements, @iov and @iov_max set by the caller
+ * @n:		How many at most
+ *
+ * The fast path for what network drivers post: one buffer per chain. It
+ * stops before the first chain that is anything else (several
+ * descriptors, indirect, empty, crossing a memory region, a bad head),
+ * which the caller pops with vu_queue_pop() and its full checks, so no
+ * check is skipped: only the per-chain overhead.
+ *
+ * Return: chains popped
+ */
+unsigned int vu_split_pop_burst(struct vu_queue *vq, struct vu_elem *elems,
+				unsigned int n)
+{
+	const struct vu_split_walk w = {
+		.table = (const uint8_t *)vq->desc,
+		.num = vq->size,
+	};
+	uint16_t mask = vq->size - 1, head;
+	struct vu_elem *e = elems;
+	unsigned int i, avail;
+	struct vu_desc d;
+	uint64_t chunk;
+	void *p;
+
+	avail = (uint16_t)(vq->shadow_avail_idx - vq->last_avail_idx);
+	if (!avail && vu_split_avail_refresh(vq) <= 0)
+		return 0;
+	avail = (uint16_t)(vq->shadow_avail_idx - vq->last_avail_idx);
+	if (vq->inuse >= vq->size)
+		return 0;
+	if (n > avail)
+		n = avail;
+	if (n > vq->size - vq->inuse)
+		n = vq->size - vq->inuse;
+	for (i = 0; i < n; i++, e++) {
+		head = vu_rd16(&vq->avail->ring[(uint16_t)(vq->last_avail_idx +
+							   i) & mask]);
+		if (head >= vq->size || !e->iov_max)
+			break;
+		vu_split_desc(&w, head, &d);
+		if ((d.flags & (VU_DESC_F_NEXT | VU_DESC_F_INDIRECT)) || !d.len)
+			break;
+		chunk = d.len;
+		p = vu_mem_gpa_hint(vq->mem, d.addr, &chunk, &vq->mem_hint);
+		if (!p || chunk < d.len)
+			break;
+		e->id = head;
+		e->ndescs = 1;
+		e->iov[0].iov_base = p;
+		e->iov[0].iov_len = d.len;
+		e->in_num = !!(d.flags & VU_DESC_F_WRITE);
+		e->out_num = !e->in_num;
+	}
+	vq->last_avail_idx += i;
+	vq->inuse += i;
+	if (i && vu_queue_has_feature(vq, VU_F_RING_EVENT_IDX) &&
+	    !vq->notify_off)
+		vu_split_set_avail_event(vq, vq->last_avail_idx);
+	return i;
+}
+
+/**
  * vu_split_prefetch() - Start loading the head descriptors of the next
  * available chains
  * @vq:		Queue, mapped
@@ -424,6 +490,31 @@ void vu_split_push(struct vu_queue *vq, const struct vu_elem *elem,
 	vq->pending++;
 	if (vq->inflight)
 		vu_split_flush(vq);
+}
+
+/**
+ * vu_split_push_burst() - Write the used entries of several chains
+ * @vq:		Queue, mapped, no inflight region, not logging
+ * @elems:	Elements popped from this queue
+ * @n:		How many
+ * @lens:	Bytes written into each one's in buffers, or NULL for none
+ *
+ * Published by vu_split_flush(), as for vu_split_push().
+ */
+void vu_split_push_burst(struct vu_queue *vq, const struct vu_elem *elems,
+			 unsigned int n, const uint32_t *lens)
+{
+	struct vu_used_elem *u;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		u = &vq->used->ring[(uint16_t)(vq->used_idx + i) &
+				    (vq->size - 1)];
+		vu_wr32(&u->id, elems[i].id);
+		vu_wr32(&u->len, lens ? lens[i] : 0);
+	}
+	vq->used_idx += (uint16_t)n;
+	vq->pending += n;
 }
 
 /**

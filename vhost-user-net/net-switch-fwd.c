@@ -73,6 +73,64 @@ static inline void sw_prefetch_w(const void *p)
 }
 
 /**
+ * sw_rx_flush() - Write the used entries noted by sw_rx_used()
+ * @sp:		Port
+ * @vq:		Its RX ring
+ */
+static void sw_rx_flush(struct sw_port *sp, struct vu_queue *vq)
+{
+	vu_queue_push_burst(vq, sp->used, sp->nused, sp->used_len);
+	sp->nused = 0;
+}
+
+/**
+ * sw_rx_used() - Note an RX chain as used; the entries of a port are
+ * written in bursts (sw_rx_flush())
+ * @sp:		Port
+ * @vq:		Its RX ring
+ * @e:		The chain
+ * @len:	Bytes written into it
+ */
+static void sw_rx_used(struct sw_port *sp, struct vu_queue *vq,
+		       const struct vu_elem *e, uint32_t len)
+{
+	if (sp->nused == SW_STASH)
+		sw_rx_flush(sp, vq);
+	sp->used[sp->nused] = *e;
+	sp->used_len[sp->nused++] = len;
+	sp->rx_dirty = true;
+}
+
+/**
+ * sw_stash_take() - Keep a popped RX chain in the stash, or hand it back
+ * empty (with the ones popped after it) if no frame can use it
+ * @sp:		Port
+ * @vq:		Its RX ring
+ * @slot:	The chain's slot (the next after the stash's chains)
+ * @left:	Chains popped from @slot on
+ *
+ * Return: true if kept
+ */
+static bool sw_stash_take(struct sw_port *sp, struct vu_queue *vq,
+			  unsigned int slot, unsigned int left)
+{
+	struct sw_stash *st = sp->stash;
+	struct vu_elem *e = &st->elem[slot];
+	uint64_t cap = vu_iov_length(e->iov, e->in_num);
+
+	if (e->out_num || cap < NET_HDR_SIZE || cap > UINT32_MAX) {
+		while (--left)
+			vu_queue_unpop(vq, &st->elem[slot + left]);
+		sw_rx_used(sp, vq, e, 0);
+		return false;
+	}
+	sw_prefetch_w(e->iov[0].iov_base);
+	st->cap[slot] = (uint32_t)cap;
+	st->n++;
+	return true;
+}
+
+/**
  * sw_stash_fill() - Pop RX chains into a port's stash
  * @sp:		Port
  * @vq:		Its RX ring
@@ -86,28 +144,23 @@ static void sw_stash_fill(struct sw_port *sp, struct vu_queue *vq,
 			  unsigned int want)
 {
 	struct sw_stash *st = sp->stash;
-	struct vu_elem *e;
-	unsigned int slot;
-	uint64_t cap;
+	unsigned int slot, cnt, got, i;
 
-	while (st->n < MIN(want, SW_STASH)) {
+	want = MIN(want, SW_STASH);
+	while (st->n < want) {
+		/* Slots up to the end of the array, in one burst */
 		slot = sw_stash_at(st, st->n);
-		e = &st->elem[slot];
-		e->iov = st->iov[slot];
-		e->iov_max = SW_CHAIN_IOV;
-		if (vu_queue_pop(vq, e) <= 0)
-			return;
-		if (!st->n)
-			vu_queue_prefetch(vq, MIN(want, SW_STASH) - 1);
-		cap = vu_iov_length(e->iov, e->in_num);
-		if (e->out_num || cap < NET_HDR_SIZE || cap > UINT32_MAX) {
-			vu_queue_push(vq, e, 0);
-			sp->rx_dirty = true;
-			continue;
+		cnt = MIN(want - st->n, SW_STASH - slot);
+		for (i = 0; i < cnt; i++) {
+			st->elem[slot + i].iov = st->iov[slot + i];
+			st->elem[slot + i].iov_max = SW_CHAIN_IOV;
 		}
-		sw_prefetch_w(e->iov[0].iov_base);
-		st->cap[slot] = (uint32_t)cap;
-		st->n++;
+		got = vu_queue_pop_burst(vq, &st->elem[slot], cnt);
+		for (i = 0; i < got; i++)
+			if (!sw_stash_take(sp, vq, slot + i, got - i))
+				break;
+		if (got < cnt)
+			return;
 	}
 }
 
@@ -198,7 +251,7 @@ static void sw_rx_fill(struct sw_port *sp, struct vu_queue *vq,
 		memcpy(e->iov[0].iov_base, hdr, sizeof(hdr));
 		vu_iov_to_buf(src->iov, src->out_num, NET_HDR_SIZE,
 			      (uint8_t *)e->iov[0].iov_base + NET_HDR_SIZE, len);
-		vu_queue_push(vq, e, (uint32_t)left);
+		sw_rx_used(sp, vq, e, (uint32_t)left);
 		st->head = sw_stash_at(st, 1);
 		st->n--;
 		return;
@@ -214,7 +267,7 @@ static void sw_rx_fill(struct sw_port *sp, struct vu_queue *vq,
 			    soff, part - skip);
 		soff += part - skip;
 		left -= part;
-		vu_queue_push(vq, e, part);
+		sw_rx_used(sp, vq, e, part);
 	}
 	st->head = sw_stash_at(st, k);
 	st->n -= k;
@@ -395,18 +448,13 @@ static void sw_touch_frames(const struct vu_elem *e, unsigned int n)
 static unsigned int sw_tx_pop(struct net_switch *sw, struct vu_queue *vq,
 			      unsigned int max)
 {
-	struct vu_elem *e;
-	unsigned int n;
+	unsigned int i, n;
 
-	for (n = 0; n < max; n++) {
-		e = &sw->tx[n];
-		e->iov = sw->tx_iov + (size_t)n * NET_IOV_MAX;
-		e->iov_max = NET_IOV_MAX;
-		if (vu_queue_pop(vq, e) <= 0)
-			break;
-		if (!n)
-			vu_queue_prefetch(vq, max - 1);
+	for (i = 0; i < max; i++) {
+		sw->tx[i].iov = sw->tx_iov + (size_t)i * NET_IOV_MAX;
+		sw->tx[i].iov_max = NET_IOV_MAX;
 	}
+	n = vu_queue_pop_burst(vq, sw->tx, max);
 	sw_touch_frames(sw->tx, n);
 	return n;
 }
@@ -418,7 +466,8 @@ static unsigned int sw_tx_pop(struct net_switch *sw, struct vu_queue *vq,
  * @vq:		Its TX ring
  * @elem:	The chain
  *
- * Return: false if it must wait (not used: give it back)
+ * Return: false if it must wait (give it back); else it is done with
+ * (the caller hands it back used)
  */
 static bool sw_tx_one(struct net_switch *sw, struct sw_port *sp,
 		      struct vu_queue *vq, const struct vu_elem *elem)
@@ -431,8 +480,6 @@ static bool sw_tx_one(struct net_switch *sw, struct sw_port *sp,
 	else if (net_tx_check(p, elem, &len) &&
 		 !sw_forward(sw, sp, elem, (uint32_t)(len - NET_HDR_SIZE)))
 		return false;
-	vu_queue_push(vq, elem, 0);
-	sp->tx_dirty = true;
 	return true;
 }
 
@@ -458,6 +505,8 @@ static unsigned int sw_tx_run(struct net_switch *sw, struct sw_port *sp,
 		for (i = 0; i < n; i++)
 			if (!sw_tx_one(sw, sp, vq, &sw->tx[i]))
 				break;
+		vu_queue_push_burst(vq, sw->tx, i, NULL);
+		sp->tx_dirty |= i > 0;
 		done += i;
 		if (i < n) {
 			while (n > i)
@@ -483,8 +532,12 @@ static void sw_publish(struct net_switch *sw)
 
 	for (i = 0; i < sw->nports; i++) {
 		sp = &sw->ports[i];
+		vq = sw_ring(sp, 0);
+		if (vq && sp->nused)
+			sw_rx_flush(sp, vq);
+		sp->nused = 0;
 		sw_stash_return(sp);
-		if (sp->rx_dirty && (vq = sw_ring(sp, 0)))
+		if (sp->rx_dirty && vq)
 			vu_dev_complete(sp->net->dev, vq);
 		if (sp->tx_dirty && (vq = sw_ring(sp, 1)))
 			vu_dev_complete(sp->net->dev, vq);

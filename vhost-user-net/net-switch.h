@@ -35,6 +35,9 @@
  *		unicast frames at once until it posts RX buffers
  * @dropped:	Frames for this port dropped (no ring, no room, too big)
  * @stash:	RX chains popped ahead
+ * @used:	RX chains filled, their used entries not yet written
+ * @used_len:	Bytes written into each
+ * @nused:	Entries in @used
  */
 struct sw_port {
 	struct net *net;
@@ -45,6 +48,9 @@ struct sw_port {
 	bool stalled;
 	uint64_t dropped;
 	struct sw_stash *stash;
+	struct vu_elem used[SW_STASH];
+	uint32_t used_len[SW_STASH];
+	unsigned int nused;
 };
 
 /**
