@@ -315,21 +315,6 @@ int vu_packed_pop(struct vu_queue *vq, struct vu_elem *elem)
 }
 
 /**
- * vu_packed_prefetch() - Start loading the descriptors of the next chains
- * @vq:		Queue, mapped
- * @n:		Slots ahead, at most
- */
-void vu_packed_prefetch(struct vu_queue *vq, unsigned int n)
-{
-	unsigned int i;
-
-	/* Four 16-byte descriptors per cache line */
-	for (i = 0; i < n && i < vq->size; i += 4)
-		__builtin_prefetch(&vq->pdesc[(vq->last_avail_idx + i) %
-					      vq->size]);
-}
-
-/**
  * vu_packed_unpop() - Give back the chain popped last, to be popped again
  * @vq:		Queue
  * @elem:	The element vu_packed_pop() filled: rewinds by its slot count

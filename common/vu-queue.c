@@ -328,22 +328,6 @@ void vu_queue_unpop(struct vu_queue *vq, const struct vu_elem *elem)
 }
 
 /**
- * vu_queue_prefetch() - Start loading the descriptors of the next chains,
- * so that the cache misses of a burst of pops overlap
- * @vq:		Queue
- * @n:		Chains ahead (a hint: nothing is validated or consumed)
- */
-void vu_queue_prefetch(struct vu_queue *vq, unsigned int n)
-{
-	if (!vu_queue_usable(vq) || vq->draining)
-		return;
-	if (vu_queue_packed(vq))
-		vu_packed_prefetch(vq, n);
-	else
-		vu_split_prefetch(vq, n);
-}
-
-/**
  * vu_queue_log_in() - Log the device-writable buffers written by a request
  * @vq:		Queue
  * @elem:	Element

@@ -261,7 +261,6 @@ int vu_queue_pop(struct vu_queue *vq, struct vu_elem *elem);
 void vu_queue_unpop(struct vu_queue *vq, const struct vu_elem *elem);
 unsigned int vu_queue_pop_burst(struct vu_queue *vq, struct vu_elem *elems,
 				unsigned int n);
-void vu_queue_prefetch(struct vu_queue *vq, unsigned int n);
 void vu_queue_push(struct vu_queue *vq, const struct vu_elem *elem,
 		   uint32_t len);
 void vu_queue_flush(struct vu_queue *vq);
@@ -282,7 +281,6 @@ int vu_split_read_chain(struct vu_queue *vq, uint16_t head,
 void vu_split_unpop(struct vu_queue *vq, const struct vu_elem *elem);
 unsigned int vu_split_pop_burst(struct vu_queue *vq, struct vu_elem *elems,
 				unsigned int n);
-void vu_split_prefetch(struct vu_queue *vq, unsigned int n);
 void vu_split_push(struct vu_queue *vq, const struct vu_elem *elem,
 		   uint32_t len);
 void vu_split_flush(struct vu_queue *vq);
@@ -295,7 +293,6 @@ bool vu_split_empty(struct vu_queue *vq);
 /* vu-packed.c */
 int vu_packed_map(struct vu_queue *vq);
 int vu_packed_pop(struct vu_queue *vq, struct vu_elem *elem);
-void vu_packed_prefetch(struct vu_queue *vq, unsigned int n);
 int vu_packed_read_chain(struct vu_queue *vq, uint16_t slot,
 			 struct vu_elem *elem);
 void vu_packed_unpop(struct vu_queue *vq, const struct vu_elem *elem);

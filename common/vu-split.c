@@ -434,26 +434,6 @@ unsigned int vu_split_pop_burst(struct vu_queue *vq, struct vu_elem *elems,
 }
 
 /**
- * vu_split_prefetch() - Start loading the head descriptors of the next
- * available chains
- * @vq:		Queue, mapped
- * @n:		Chains at most (only those the last index refresh showed)
- */
-void vu_split_prefetch(struct vu_queue *vq, unsigned int n)
-{
-	uint16_t i, avail = (uint16_t)(vq->shadow_avail_idx -
-				       vq->last_avail_idx), head;
-
-	for (i = 0; i < n && i < avail && i < vq->size; i++) {
-		head = vu_rd16(&vq->avail->ring[(uint16_t)(vq->last_avail_idx +
-							   i) &
-						(vq->size - 1)]);
-		if (head < vq->size)
-			__builtin_prefetch(&vq->desc[head]);
-	}
-}
-
-/**
  * vu_split_unpop() - Give back the chain popped last
  * @vq:		Queue
  * @elem:	The element (unused: the avail index is simply rewound)

@@ -9,7 +9,8 @@
  *   1	flags: 0 indirect, 1 event idx, 2 packed, 3 notify on empty,
  *	4 dirty log, 5 log used ring, 6 raw (unaligned) ring offsets
  *   2	iov_max selector
- *   3	operation seed (unpop, flush and notify patterns)
+ *   3	operation seed (unpop, flush and notify patterns; bit 4: pop and
+ *	push in bursts)
  *   4	desc offset (u16), 6 avail/driver (u16), 8 used/device (u16)
  *   10	SET_VRING_BASE value (u32)
  *   14	used length pushed (u16)
@@ -34,6 +35,7 @@
 #define FUZZ_UVA	0x7f0000000000ull
 #define FUZZ_IOV	64
 #define FUZZ_ROUNDS	512
+#define FUZZ_BURST	8
 
 /**
  * struct fuzz_hdr - the decoded input header
@@ -287,6 +289,46 @@ static void fuzz_run(struct vu_queue *vq, const struct fuzz_hdr *h)
 }
 
 /**
+ * fuzz_run_burst() - fuzz_run() through vu_queue_pop_burst() and
+ * vu_queue_push_burst() (ops bit 16), FUZZ_BURST chains at a time
+ * @vq:		Mapped queue
+ * @h:		Header
+ */
+static void fuzz_run_burst(struct vu_queue *vq, const struct fuzz_hdr *h)
+{
+	static struct iovec iov[FUZZ_BURST][FUZZ_IOV];
+	struct vu_elem elem[FUZZ_BURST];
+	uint32_t lens[FUZZ_BURST];
+	unsigned int round, i, n;
+
+	for (round = 0; round < FUZZ_ROUNDS / FUZZ_BURST; round++) {
+		for (i = 0; i < FUZZ_BURST; i++) {
+			elem[i].iov = iov[i];
+			elem[i].iov_max = h->iov_max;
+		}
+		n = vu_queue_pop_burst(vq, elem, 1 + round % FUZZ_BURST);
+		if (!n) {
+			vu_queue_set_notification(vq, true);
+			if (vu_queue_empty(vq))
+				break;
+			continue;
+		}
+		for (i = 0; i < n; i++)
+			lens[i] = (h->ops & 4) ? h->len : fuzz_consume(&elem[i]);
+		if ((h->ops & 1) && round % 5 == 2) {
+			while (n)
+				vu_queue_unpop(vq, &elem[--n]);
+			continue;
+		}
+		vu_queue_push_burst(vq, elem, n, lens);
+		vu_queue_flush(vq);
+		vu_queue_should_notify(vq);
+	}
+	vu_queue_flush(vq);
+	vu_queue_get_base(vq);
+}
+
+/**
  * LLVMFuzzerTestOneInput() - libFuzzer entry point
  * @data:	Input
  * @size:	Input length
@@ -312,8 +354,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	fuzz_decode(data, &h);
 	fuzz_fill(data + FUZZ_HDR, size - FUZZ_HDR);
-	if (fuzz_queue(&vq, &h, &log))
-		fuzz_run(&vq, &h);
+	if (fuzz_queue(&vq, &h, &log)) {
+		if (h.ops & 16)
+			fuzz_run_burst(&vq, &h);
+		else
+			fuzz_run(&vq, &h);
+	}
 	vu_queue_reset(&vq);
 	return 0;
 }

@@ -766,6 +766,68 @@ static void test_publish_batch(void)
 }
 
 /**
+ * test_burst() - vu_queue_pop_burst() takes one-buffer chains in one go
+ * and hands a chain of several buffers to the full path, in ring order;
+ * a bad head still breaks the ring; vu_queue_push_burst() writes the
+ * used entries in order, published by the flush
+ */
+static void test_burst(void)
+{
+	struct vu_elem e[6];
+	struct iovec iov[6][4];
+	uint32_t lens[6] = { 1, 2, 3, 4, 5, 6 };
+	uint64_t b[4];
+	struct ring r;
+	unsigned int i;
+
+	ring_init(&r, QSIZE, 0);
+	for (i = 0; i < 4; i++)
+		b[i] = buf(&r, 64);
+	set_desc(r.d, 0, b[0], 64, 0, 0);
+	set_desc(r.d, 1, b[1], 64, VU_DESC_F_WRITE, 0);
+	/* Chain 2 -> 3: two buffers */
+	set_desc(r.d, 2, b[2], 32, VU_DESC_F_NEXT, 3);
+	set_desc(r.d, 3, b[3], 32, VU_DESC_F_WRITE, 0);
+	make_avail(&r, 0);
+	make_avail(&r, 1);
+	make_avail(&r, 2);
+	make_avail(&r, 1);
+	for (i = 0; i < 6; i++) {
+		e[i].iov = iov[i];
+		e[i].iov_max = 4;
+	}
+	g_assert_cmpuint(vu_queue_pop_burst(&r.vq, e, 6), ==, 4);
+	g_assert_cmpuint(e[0].id, ==, 0);
+	g_assert_cmpuint(e[0].out_num, ==, 1);
+	g_assert_cmpuint(e[0].in_num, ==, 0);
+	g_assert_true(e[0].iov[0].iov_base == dev_ptr(&r, b[0]));
+	g_assert_cmpuint(e[1].id, ==, 1);
+	g_assert_cmpuint(e[1].in_num, ==, 1);
+	g_assert_cmpuint(e[2].id, ==, 2);
+	g_assert_cmpuint(e[2].out_num, ==, 1);
+	g_assert_cmpuint(e[2].in_num, ==, 1);
+	g_assert_true(e[2].iov[1].iov_base == dev_ptr(&r, b[3]));
+	g_assert_cmpuint(e[3].id, ==, 1);
+	g_assert_cmpuint(r.vq.inuse, ==, 4);
+
+	vu_queue_push_burst(&r.vq, e, 4, lens);
+	g_assert_cmpuint(r.vq.inuse, ==, 0);
+	g_assert_cmpuint(le16toh(r.u->idx), ==, 0);
+	vu_queue_flush(&r.vq);
+	g_assert_cmpuint(le16toh(r.u->idx), ==, 4);
+	for (i = 0; i < 4; i++) {
+		g_assert_cmpuint(le32toh(r.u->ring[i].id), ==, e[i].id);
+		g_assert_cmpuint(le32toh(r.u->ring[i].len), ==, lens[i]);
+	}
+
+	/* A head past the table breaks the ring, burst or not */
+	make_avail(&r, QSIZE + 3);
+	g_assert_cmpuint(vu_queue_pop_burst(&r.vq, e, 6), ==, 0);
+	g_assert_true(r.vq.broken);
+	ring_fini(&r);
+}
+
+/**
  * pop_push() - Make a one-buffer chain available, pop it and push it
  * @r:		Ring
  * @head:	Descriptor index to use
@@ -1200,6 +1262,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/split/simple", test_simple);
 	g_test_add_func("/split/full-chain", test_full_chain);
 	g_test_add_func("/split/publish-batch", test_publish_batch);
+	g_test_add_func("/split/burst", test_burst);
 	g_test_add_func("/split/indirect", test_indirect);
 	g_test_add_func("/split/zero-len", test_zero_len);
 	g_test_add_func("/split/cross-region", test_cross_region);
