@@ -40,9 +40,9 @@ static GOptionEntry net_options[] = {
 	  "With --switch: one more port, served on this socket (repeat)",
 	  "PATH" },
 	{ "poll-us", 0, 0, G_OPTION_ARG_INT, &opt_poll_us,
-	  "With --switch: busy-poll the ports' TX rings up to N microseconds "
-	  "after the last frame, guest kicks off meanwhile (0-1000000, "
-	  "default 0: kicks only)", "N" },
+	  "Busy-poll the TX rings (and taps) up to N microseconds after the "
+	  "last frame, guest kicks off meanwhile (0-1000000, default 0: "
+	  "kicks only)", "N" },
 	{ NULL, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -134,8 +134,6 @@ static bool net_parse_options(struct net_opts *o, GError **err)
 	    (unsigned int)opt_pairs != o->ntap_fds)
 		return net_bad_option(err, "--queue-pairs must match the "
 				      "number of --tap-fd descriptors");
-	if (opt_poll_us && !opt_switch)
-		return net_bad_option(err, "--poll-us needs --switch");
 	if (opt_poll_us < 0 || opt_poll_us > 1000000)
 		return net_bad_option(err, "--poll-us must be 0 to 1000000");
 	if (opt_mtu && (opt_mtu < 68 || opt_mtu > 65535))

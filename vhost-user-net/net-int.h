@@ -132,6 +132,8 @@ void net_tap_attach_queue(struct net_pair *p, bool on);
 /* net-tx.c */
 bool net_tx_check(struct net_pair *p, const struct vu_elem *elem,
 		  uint64_t *len);
+unsigned int net_tx_run(struct net_pair *p, struct vu_dev *dev,
+			struct vu_queue *vq);
 void net_tx_kicked(struct net_pair *p, struct vu_dev *dev,
 		   struct vu_queue *vq);
 void net_send_rarp(struct net *n, const uint8_t *mac);
@@ -143,6 +145,11 @@ void net_rx_stop(struct net_pair *p, struct vu_dev *dev);
 void net_rx_kicked(struct net_pair *p, struct vu_dev *dev,
 		   struct vu_queue *vq);
 void net_rx_stash_free(struct net_pair *p);
+unsigned int net_rx_poll(struct net_pair *p, struct vu_dev *dev);
+
+/* net-poll.c */
+void net_pair_poll(struct net_pair *p, struct vu_dev *dev,
+		   struct vu_queue *vq);
 
 /* net-ctrl.c */
 void net_ctrl_kicked(struct net *n, struct vu_dev *dev, struct vu_queue *vq);

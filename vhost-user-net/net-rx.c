@@ -259,6 +259,8 @@ static void rx_watch_set(struct net_pair *p, struct vu_dev *dev, bool on);
  * @dev:	Device
  * @vq:		RX ring
  * @data:	Queue pair
+ *
+ * With --poll-us the pair is then polled for a while (net-poll.c).
  */
 static void net_rx_ready(struct vu_dev *dev, struct vu_queue *vq, void *data)
 {
@@ -276,6 +278,8 @@ static void net_rx_ready(struct vu_dev *dev, struct vu_queue *vq, void *data)
 	/* No buffers: leave the frames in the tap until the guest kicks */
 	if (r == 0)
 		rx_watch_set(p, dev, false);
+	else if (p->net->opts.poll_us)
+		net_pair_poll(p, dev, vq);
 }
 
 static void rx_watch_set(struct net_pair *p, struct vu_dev *dev, bool on)
@@ -287,6 +291,28 @@ static void rx_watch_set(struct net_pair *p, struct vu_dev *dev, bool on)
 		vu_dev_unwatch_fd(dev, p->rx_watch);
 		p->rx_watch = NULL;
 	}
+}
+
+/**
+ * net_rx_poll() - --poll-us: read what the tap has into the guest's
+ * buffers, without touching the tap's watch
+ * @p:		Queue pair
+ * @dev:	Device
+ *
+ * Return: frames handled
+ */
+unsigned int net_rx_poll(struct net_pair *p, struct vu_dev *dev)
+{
+	struct vu_queue *vq = p->rxq;
+	unsigned int n = 0;
+
+	if (!vq || !vq->started || !vq->enabled || vq->broken || !p->stash)
+		return 0;
+	while (n < RX_BATCH && rx_one(p, vq) > 0)
+		n++;
+	if (n)
+		vu_dev_complete(dev, vq);
+	return n;
 }
 
 /**

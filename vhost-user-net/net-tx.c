@@ -78,25 +78,23 @@ static void tx_send(struct net_pair *p, const struct vu_elem *elem)
 }
 
 /**
- * net_tx_kicked() - Send what the guest queued on a TX ring
- * @p:		Queue pair
+ * net_tx_run() - Send what the guest queued on a tap pair's TX ring
+ * @p:		Queue pair (tap)
  * @dev:	Device
  * @vq:		TX ring (on the pair's worker, lock held)
  *
  * A disabled ring's chains are consumed without being sent, as the
- * vhost-user specification asks. At most TX_BATCH chains per run, one
- * notification per run. Switch ports forward instead (net-switch-fwd.c).
+ * vhost-user specification asks. At most TX_BATCH chains, one
+ * notification.
+ *
+ * Return: chains consumed
  */
-void net_tx_kicked(struct net_pair *p, struct vu_dev *dev,
-		   struct vu_queue *vq)
+unsigned int net_tx_run(struct net_pair *p, struct vu_dev *dev,
+			struct vu_queue *vq)
 {
 	struct vu_elem elem;
 	unsigned int n;
 
-	if (p->net->sw) {
-		net_switch_tx_kicked(p, dev, vq);
-		return;
-	}
 	for (n = 0; n < TX_BATCH; n++) {
 		elem.iov = p->tx_iov;
 		elem.iov_max = NET_IOV_MAX;
@@ -110,7 +108,31 @@ void net_tx_kicked(struct net_pair *p, struct vu_dev *dev,
 	}
 	if (n)
 		vu_dev_complete(dev, vq);
-	if (n == TX_BATCH)
+	return n;
+}
+
+/**
+ * net_tx_kicked() - The guest queued frames on a TX ring
+ * @p:		Queue pair
+ * @dev:	Device
+ * @vq:		TX ring (on the pair's worker, lock held)
+ *
+ * Switch ports forward instead (net-switch-fwd.c); with --poll-us the
+ * pair is polled for a while (net-poll.c); else a full batch reschedules
+ * the ring so other work on the worker gets its turn.
+ */
+void net_tx_kicked(struct net_pair *p, struct vu_dev *dev,
+		   struct vu_queue *vq)
+{
+	if (p->net->sw) {
+		net_switch_tx_kicked(p, dev, vq);
+		return;
+	}
+	if (p->net->opts.poll_us) {
+		net_pair_poll(p, dev, vq);
+		return;
+	}
+	if (net_tx_run(p, dev, vq) == TX_BATCH)
 		vu_dev_kick(dev, vq);
 }
 

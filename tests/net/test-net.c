@@ -350,6 +350,60 @@ static void test_tx_batch(void)
 }
 
 /**
+ * post_tx_nokick() - Queue a UDP frame on pair 0's TX ring, no kick
+ * @t:		Harness
+ * @frame:	Filled with the frame
+ * @len:	Its length (at most 200)
+ * @seed:	Payload seed
+ */
+static void post_tx_nokick(struct nett *t, uint8_t *frame, size_t len,
+			   uint32_t seed)
+{
+	static uint8_t buf[8][VNET_HDR_LEN + 200];
+	uint8_t *b = buf[seed % 8];
+	struct iovec iov = { b, VNET_HDR_LEN + len };
+
+	memset(b, 0, VNET_HDR_LEN);
+	nett_udp_frame(frame, len, other_mac, 11, seed);
+	memcpy(b + VNET_HDR_LEN, frame, len);
+	g_assert_cmpint(vuf_vq_post(t->tx[0].vq, &iov, 1, NULL, 0, false), >=,
+			0);
+}
+
+/**
+ * test_poll() - --poll-us on a tap: frames queued without a kick while
+ * the pair polls go out, RX works, kicks work again once it went idle,
+ * and a front-end leaving is not held up by the polling worker
+ */
+static void test_poll(void)
+{
+	uint8_t frame[1514];
+	struct nett t;
+	unsigned int i;
+	gint64 t0;
+
+	if (!start(&t, "--poll-us=1000000", 1))
+		return;
+	nett_rx_post(&t, 0, NETT_RX_BUF, 8);
+	send_udp(&t, frame, 400, 1);
+	expect_rx_frame(&t, 0, frame, 400);
+	/* The pair polls now: no kicks */
+	for (i = 0; i < 4; i++) {
+		post_tx_nokick(&t, frame, 100 + i, 10 + i);
+		expect_tap_frame(&t, frame, 100 + i);
+	}
+	nett_wait_used(&t, &t.tx[0], NULL, 4);
+	send_udp(&t, frame, 300, 2);
+	expect_rx_frame(&t, 0, frame, 300);
+	/* Busy: disconnecting must not wait for the 1 s window */
+	post_tx_nokick(&t, frame, 120, 20);
+	expect_tap_frame(&t, frame, 120);
+	t0 = g_get_monotonic_time();
+	nett_fini(&t);
+	g_assert_cmpint(g_get_monotonic_time() - t0, <, G_USEC_PER_SEC / 2);
+}
+
+/**
  * test_rx_basic() - Frames into the tap reach RX buffers with a 12-byte
  * header, num_buffers 1
  */
@@ -1446,6 +1500,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/net/config/default-mac", test_default_mac);
 	g_test_add_func("/net/tx/split", test_tx_split);
 	g_test_add_func("/net/tx/batch", test_tx_batch);
+	g_test_add_func("/net/poll", test_poll);
 	g_test_add_func("/net/tx/disabled", test_tx_disabled);
 	g_test_add_func("/net/rx/basic", test_rx_basic);
 	g_test_add_func("/net/rx/split-chain", test_rx_split_chain);
