@@ -24,6 +24,7 @@
 #include "vu-iov.h"
 
 #define SW_TX_BATCH	256	/* chains per kick before yielding */
+#define SW_ROUND	128	/* chains per port per polling round */
 
 /* Where sw_touch_frames() leaves what it read, so the loads stay */
 static volatile uint8_t sw_touch_sink;
@@ -561,8 +562,12 @@ static void sw_tx_resume(struct net_switch *sw, struct sw_port *sp)
 }
 
 /**
- * sw_round() - One polling round: a burst from every port
+ * sw_round() - One polling round: up to SW_ROUND chains from every port,
+ * then the used entries published
  * @sw:		Switch
+ *
+ * Publishing less often means fewer stores to the used index lines the
+ * drivers poll; SW_ROUND bounds how long one port waits for the others.
  *
  * Return: chains consumed
  */
@@ -572,7 +577,7 @@ static unsigned int sw_round(struct net_switch *sw)
 
 	sw->now = g_get_monotonic_time();
 	for (i = 0; i < sw->nports; i++)
-		n += sw_tx_run(sw, &sw->ports[i], SW_TX_BURST);
+		n += sw_tx_run(sw, &sw->ports[i], SW_ROUND);
 	sw_publish(sw);
 	return n;
 }

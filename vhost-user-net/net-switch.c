@@ -20,24 +20,32 @@
 
 /**
  * sw_mac_find() - The entry of an address
- * @sw:		Switch (locked)
+ * @sw:		Switch (the two entries found last are tried first)
  * @mac:	Address
  *
  * Return: its index, or -1
  */
-static int sw_mac_find(const struct net_switch *sw, const uint8_t *mac)
+static int sw_mac_find(struct net_switch *sw, const uint8_t *mac)
 {
 	unsigned int i;
 
+	/* Traffic comes in runs between the same few addresses */
+	for (i = 0; i < 2; i++)
+		if (sw->mac_hint[i] < sw->nmacs &&
+		    !memcmp(sw->macs[sw->mac_hint[i]].mac, mac, 6))
+			return (int)sw->mac_hint[i];
 	for (i = 0; i < sw->nmacs; i++)
-		if (!memcmp(sw->macs[i].mac, mac, 6))
+		if (!memcmp(sw->macs[i].mac, mac, 6)) {
+			sw->mac_hint[1] = sw->mac_hint[0];
+			sw->mac_hint[0] = i;
 			return (int)i;
+		}
 	return -1;
 }
 
 /**
  * sw_learn() - Note that @mac lives behind @port
- * @sw:		Switch (locked)
+ * @sw:		Switch
  * @mac:	Source address of a frame (unicast)
  * @port:	Port it came from
  * @now:	Monotonic time (us)

@@ -89,6 +89,7 @@ struct sw_stash {
  * @nports:	Number of @ports
  * @macs:	Learnt addresses
  * @nmacs:	Entries used in @macs
+ * @mac_hint:	The two entries sw_mac_find() found last
  * @tx:		Scratch: a burst of TX chains
  * @tx_iov:	Their buffers, NET_IOV_MAX per chain
  * @poll_us:	--poll-us: busy-poll the TX rings this long after the last
@@ -104,6 +105,7 @@ struct net_switch {
 	unsigned int nports;
 	struct sw_mac macs[SW_MACS];
 	unsigned int nmacs;
+	unsigned int mac_hint[2];
 	struct vu_elem tx[SW_TX_BURST];
 	struct iovec *tx_iov;
 	unsigned int poll_us;

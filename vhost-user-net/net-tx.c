@@ -41,7 +41,8 @@ static void tx_drop(struct net_pair *p, const char *why, unsigned int id)
 bool net_tx_check(struct net_pair *p, const struct vu_elem *elem,
 		  uint64_t *len)
 {
-	*len = vu_iov_length(elem->iov, elem->out_num);
+	*len = elem->out_num == 1 ? elem->iov[0].iov_len :
+	       vu_iov_length(elem->iov, elem->out_num);
 	if (elem->in_num) {
 		tx_drop(p, "device-writable buffers in a TX chain", elem->id);
 		return false;
