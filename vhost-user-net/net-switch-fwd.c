@@ -147,6 +147,10 @@ static void sw_stash_fill(struct sw_port *sp, struct vu_queue *vq,
 	struct sw_stash *st = sp->stash;
 	unsigned int slot, cnt, got, i;
 
+	/* The entries noted as used point into slots about to be reused
+	 * (their buffers are logged from there while migrating) */
+	if (sp->nused)
+		sw_rx_flush(sp, vq);
 	want = MIN(want, SW_STASH);
 	while (st->n < want) {
 		/* Slots up to the end of the array, in one burst */
