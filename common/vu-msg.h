@@ -34,6 +34,7 @@
 #define VU_F_VERSION_1		32
 #define VU_F_ACCESS_PLATFORM	33
 #define VU_F_RING_PACKED	34
+#define VU_F_IN_ORDER		35
 
 /**
  * enum vu_proto_feature - vhost-user protocol feature bits

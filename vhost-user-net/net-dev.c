@@ -263,9 +263,11 @@ static uint64_t net_offered(const struct net *n)
 
 	for (i = 0; i < G_N_ELEMENTS(always); i++)
 		f |= 1ull << always[i];
-	/* Switch ports: frames are copied whole, no offloads either way */
+	/* Switch ports: frames are copied whole, no offloads either way;
+	 * buffers are used in the order they were made available (drivers
+	 * then take simpler paths: DPDK's in-order ones) */
 	if (n->sw)
-		return (f & ~((1ull << VIRTIO_NET_F_CSUM) |
+		return (1ull << VU_F_IN_ORDER) | (f & ~((1ull << VIRTIO_NET_F_CSUM) |
 			      (1ull << VIRTIO_NET_F_HOST_TSO4) |
 			      (1ull << VIRTIO_NET_F_HOST_TSO6) |
 			      (1ull << VIRTIO_NET_F_HOST_ECN))) |

@@ -103,12 +103,17 @@ static void sw_rx_used(struct sw_port *sp, struct vu_queue *vq,
 }
 
 /**
- * sw_stash_take() - Keep a popped RX chain in the stash, or hand it back
- * empty (with the ones popped after it) if no frame can use it
+ * sw_stash_take() - Keep a popped RX chain in the stash; one no frame can
+ * use is handed back empty, in ring order
  * @sp:		Port
  * @vq:		Its RX ring
  * @slot:	The chain's slot (the next after the stash's chains)
  * @left:	Chains popped from @slot on
+ *
+ * Ports offer VIRTIO_F_IN_ORDER: buffers are used in the order they were
+ * made available. An unusable chain behind stashed ones is therefore
+ * given back to the ring (with those popped after it) and handed back
+ * only once it is first in line.
  *
  * Return: true if kept
  */
@@ -122,7 +127,10 @@ static bool sw_stash_take(struct sw_port *sp, struct vu_queue *vq,
 	if (e->out_num || cap < NET_HDR_SIZE || cap > UINT32_MAX) {
 		while (--left)
 			vu_queue_unpop(vq, &st->elem[slot + left]);
-		sw_rx_used(sp, vq, e, 0);
+		if (st->n)
+			vu_queue_unpop(vq, e);
+		else
+			sw_rx_used(sp, vq, e, 0);
 		return false;
 	}
 	sw_prefetch_w(e->iov[0].iov_base);
@@ -139,7 +147,7 @@ static bool sw_stash_take(struct sw_port *sp, struct vu_queue *vq,
  *
  * Each chain's buffer is prefetched for writing: the misses of a burst
  * overlap. A chain no frame can use (device-readable buffers, or shorter
- * than the header) is handed back empty at once.
+ * than the header) is handed back empty once it is first in line.
  */
 static void sw_stash_fill(struct sw_port *sp, struct vu_queue *vq,
 			  unsigned int want)
@@ -164,8 +172,12 @@ static void sw_stash_fill(struct sw_port *sp, struct vu_queue *vq,
 		for (i = 0; i < got; i++)
 			if (!sw_stash_take(sp, vq, slot + i, got - i))
 				break;
-		if (got < cnt)
+		/* An unusable chain: handed back if it was first, else it
+		 * waits to be; the chains after it were given back */
+		if (i < got && st->n)
 			return;
+		if (i == got && got < cnt)
+			return;		/* the ring ran out */
 	}
 }
 

@@ -44,6 +44,7 @@
 #define VUF_F_VERSION_1		32
 #define VUF_F_ACCESS_PLATFORM	33
 #define VUF_F_RING_PACKED	34
+#define VUF_F_IN_ORDER		35
 #define VUF_BIT(n)		(1ull << (n))
 
 /* Virtio device status bits (SET_STATUS) */
