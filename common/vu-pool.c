@@ -59,18 +59,20 @@ struct vu_pool *vu_pool_get(const void *group)
 }
 
 /**
- * vu_worker_main() - A worker thread: run its context until told to stop
- * @data:	Worker
+ * vu_loop_thread_main() - A thread running a main loop on its context
+ * (made the thread's default) until the loop quits
+ * @data:	The GMainLoop
  *
  * Return: NULL
  */
-static gpointer vu_worker_main(gpointer data)
+gpointer vu_loop_thread_main(gpointer data)
 {
-	struct vu_worker *w = data;
+	GMainLoop *loop = data;
+	GMainContext *ctx = g_main_loop_get_context(loop);
 
-	g_main_context_push_thread_default(w->ctx);
-	g_main_loop_run(w->loop);
-	g_main_context_pop_thread_default(w->ctx);
+	g_main_context_push_thread_default(ctx);
+	g_main_loop_run(loop);
+	g_main_context_pop_thread_default(ctx);
 	return NULL;
 }
 
@@ -90,7 +92,7 @@ static struct vu_worker *vu_worker_new(unsigned int index)
 	w->ctx = g_main_context_new();
 	w->loop = g_main_loop_new(w->ctx, FALSE);
 	g_snprintf(name, sizeof(name), "vu-worker-%u", index);
-	w->thread = g_thread_new(name, vu_worker_main, w);
+	w->thread = g_thread_new(name, vu_loop_thread_main, w->loop);
 	return w;
 }
 
@@ -115,20 +117,34 @@ struct vu_worker *vu_pool_worker(struct vu_pool *pool, unsigned int index)
 }
 
 /**
- * vu_worker_quit() - Idle callback ending a worker's loop
- * @data:	Worker
- *
- * Quitting from the worker itself: a quit from another thread before the
- * worker reached g_main_loop_run() would be lost, and the join would hang.
+ * vu_loop_thread_quit() - Idle callback ending a main loop
+ * @data:	The GMainLoop
  *
  * Return: G_SOURCE_REMOVE
  */
-static gboolean vu_worker_quit(gpointer data)
+static gboolean vu_loop_thread_quit(gpointer data)
 {
-	struct vu_worker *w = data;
-
-	g_main_loop_quit(w->loop);
+	g_main_loop_quit(data);
 	return G_SOURCE_REMOVE;
+}
+
+/**
+ * vu_loop_thread_stop() - End a vu_loop_thread_main() thread, wait for it
+ * @loop:	Its main loop
+ * @thread:	The thread
+ *
+ * The quit runs as a source of the loop's own context: a quit from another
+ * thread before it reached g_main_loop_run() would be lost, and the join
+ * would hang. Sources still attached stay for the caller to free.
+ */
+void vu_loop_thread_stop(GMainLoop *loop, GThread *thread)
+{
+	GSource *quit = g_idle_source_new();
+
+	g_source_set_callback(quit, vu_loop_thread_quit, loop, NULL);
+	g_source_attach(quit, g_main_loop_get_context(loop));
+	g_source_unref(quit);
+	g_thread_join(thread);
 }
 
 /**
@@ -140,12 +156,7 @@ static gboolean vu_worker_quit(gpointer data)
  */
 static void vu_worker_free(struct vu_worker *w)
 {
-	GSource *quit = g_idle_source_new();
-
-	g_source_set_callback(quit, vu_worker_quit, w, NULL);
-	g_source_attach(quit, w->ctx);
-	g_source_unref(quit);
-	g_thread_join(w->thread);
+	vu_loop_thread_stop(w->loop, w->thread);
 	g_main_loop_unref(w->loop);
 	g_main_context_unref(w->ctx);
 	g_mutex_clear(&w->lock);

@@ -3,7 +3,8 @@
  * vu-pool.h - worker threads and the pools that own them. A device's event
  * loop takes its workers from a pool: a pool of its own, or one shared by
  * every device naming the same worker group (the ports of a switch, served
- * by one thread so that a port may touch another port's rings).
+ * by one thread so that a port may touch another port's rings). Also the
+ * helpers any thread running a GMainLoop uses (input's source thread).
  */
 #ifndef VU_POOL_H
 #define VU_POOL_H
@@ -40,5 +41,7 @@ void vu_worker_lock(struct vu_worker *w);
 void vu_worker_unlock(struct vu_worker *w);
 void vu_worker_enter(struct vu_worker *w);
 bool vu_worker_wanted(struct vu_worker *w);
+gpointer vu_loop_thread_main(gpointer data);
+void vu_loop_thread_stop(GMainLoop *loop, GThread *thread);
 
 #endif /* VU_POOL_H */

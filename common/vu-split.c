@@ -459,22 +459,14 @@ void vu_split_unpop(struct vu_queue *vq, const struct vu_elem *elem)
 void vu_split_push(struct vu_queue *vq, const struct vu_elem *elem,
 		   uint32_t len)
 {
-	uint16_t slot = vq->used_idx & (vq->size - 1);
-	struct vu_used_elem *u = &vq->used->ring[slot];
-
-	vu_wr32(&u->id, elem->id);
-	vu_wr32(&u->len, len);
-	vu_split_log_used(vq, (uint64_t)((uint8_t *)u - (uint8_t *)vq->used),
-			  sizeof(*u));
-	vq->used_idx++;
-	vq->pending++;
+	vu_split_push_burst(vq, elem, 1, &len);
 	if (vq->inflight)
 		vu_split_flush(vq);
 }
 
 /**
  * vu_split_push_burst() - Write the used entries of several chains
- * @vq:		Queue, mapped, no inflight region, not logging
+ * @vq:		Queue, mapped
  * @elems:	Elements popped from this queue
  * @n:		How many
  * @lens:	Bytes written into each one's in buffers, or NULL for none
@@ -492,6 +484,9 @@ void vu_split_push_burst(struct vu_queue *vq, const struct vu_elem *elems,
 				    (vq->size - 1)];
 		vu_wr32(&u->id, elems[i].id);
 		vu_wr32(&u->len, lens ? lens[i] : 0);
+		vu_split_log_used(vq, (uint64_t)((uint8_t *)u -
+						 (uint8_t *)vq->used),
+				  sizeof(*u));
 	}
 	vq->used_idx += (uint16_t)n;
 	vq->pending += n;

@@ -13,6 +13,7 @@
 
 #include "input-int.h"
 #include "vu-iov.h"
+#include "vu-pool.h"
 
 /* Events delivered per worker run before the rest is rescheduled */
 #define INPUT_BATCH		256
@@ -441,22 +442,6 @@ static void input_fill_device(struct input *in)
 }
 
 /**
- * input_thread_main() - The input thread: run the source's main context
- * @data:	Instance
- *
- * Return: NULL
- */
-static gpointer input_thread_main(gpointer data)
-{
-	struct input *in = data;
-
-	g_main_context_push_thread_default(in->ctx);
-	g_main_loop_run(in->loop);
-	g_main_context_pop_thread_default(in->ctx);
-	return NULL;
-}
-
-/**
  * input_open_source() - Open the evdev device or the control socket
  * @in:		Instance
  * @err:	Error
@@ -504,40 +489,8 @@ struct input *input_new(const struct input_opts *o, GError **err)
 		return NULL;
 	}
 	input_fill_device(in);
-	in->thread = g_thread_new("input", input_thread_main, in);
+	in->thread = g_thread_new("input", vu_loop_thread_main, in->loop);
 	return in;
-}
-
-/**
- * input_thread_quit() - On the input thread: end its main loop
- * @data:	Instance
- *
- * Return: G_SOURCE_REMOVE
- */
-static gboolean input_thread_quit(gpointer data)
-{
-	struct input *in = data;
-
-	g_main_loop_quit(in->loop);
-	return G_SOURCE_REMOVE;
-}
-
-/**
- * input_thread_stop() - End the input thread and wait for it
- * @in:		Instance
- *
- * The quit runs as a source of the thread's loop, so it cannot be lost
- * when the thread has not entered the loop yet.
- */
-static void input_thread_stop(struct input *in)
-{
-	GSource *src = g_idle_source_new();
-
-	g_source_set_callback(src, input_thread_quit, in, NULL);
-	g_source_attach(src, in->ctx);
-	g_source_unref(src);
-	g_thread_join(in->thread);
-	in->thread = NULL;
 }
 
 /**
@@ -549,7 +502,7 @@ void input_free(struct input *in)
 	if (!in)
 		return;
 	if (in->thread)
-		input_thread_stop(in);
+		vu_loop_thread_stop(in->loop, in->thread);
 	if (in->src)
 		in->src->stop(in);
 	g_main_loop_unref(in->loop);

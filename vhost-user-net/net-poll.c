@@ -2,80 +2,72 @@
 /*
  * net-poll.c - --poll-us on the tap back-end: after a kick or a frame, a
  * queue pair's worker keeps polling its TX ring (guest kicks off) and its
- * tap queue as long as there is traffic and for poll_us after the last,
- * trading a CPU for the latency of the wake-ups. It steps aside whenever
- * another thread wants the worker (the protocol thread changing rings or
- * memory).
+ * tap queue as long as there is traffic and for poll_us after the last
+ * (common/vu-poll.c), trading a CPU for the latency of the wake-ups.
  */
 #include "net-int.h"
+#include "vu-poll.h"
 
 /**
- * poll_once() - One look at both directions of a pair
+ * struct pair_poll - what one poll of a tap pair looks at
  * @p:		Queue pair
  * @dev:	Device
  * @tx:		Its TX ring, or NULL if it does not run
+ */
+struct pair_poll {
+	struct net_pair *p;
+	struct vu_dev *dev;
+	struct vu_queue *tx;
+};
+
+/**
+ * pair_round() - One look at both directions of a pair
+ * @data:	struct pair_poll
  *
  * Return: chains and frames handled
  */
-static unsigned int poll_once(struct net_pair *p, struct vu_dev *dev,
-			      struct vu_queue *tx)
+static unsigned int pair_round(void *data)
 {
-	unsigned int n = net_rx_poll(p, dev);
+	struct pair_poll *pp = data;
+	unsigned int n = net_rx_poll(pp->p, pp->dev);
 
-	if (tx)
-		n += net_tx_run(p, dev, tx);
+	if (pp->tx)
+		n += net_tx_run(pp->p, pp->dev, pp->tx);
 	return n;
 }
 
 /**
- * pair_tx() - A pair's TX ring, if it runs
- * @p:		Queue pair
- * @dev:	Device
- *
- * Return: the ring, or NULL
+ * pair_notify() - Ask the pair's TX ring for kicks, or tell it not to
+ * @data:	struct pair_poll
+ * @on:		Kicks wanted
  */
-static struct vu_queue *pair_tx(struct net_pair *p, struct vu_dev *dev)
+static void pair_notify(void *data, bool on)
 {
-	struct vu_queue *vq = vu_dev_queue(dev, 2 * p->index + 1);
+	struct pair_poll *pp = data;
 
-	return vq && vq->started && !vq->broken ? vq : NULL;
+	if (pp->tx)
+		vu_queue_set_notification(pp->tx, on);
 }
+
+/* --poll-us: the pair's TX ring and tap queue */
+static const struct vu_poller pair_poller = {
+	.round = pair_round,
+	.notify = pair_notify,
+};
 
 /**
  * net_pair_poll() - Poll a tap pair while it is busy, and poll_us more
  * @p:		Queue pair
  * @dev:	Device
  * @vq:		The ring the worker was called for (TX or RX of @p)
- *
- * Kicks are asked for again before returning and both directions looked
- * at once more, so nothing queued in between is missed. When another
- * thread wants the worker, polling stops and is rescheduled after it.
  */
 void net_pair_poll(struct net_pair *p, struct vu_dev *dev,
 		   struct vu_queue *vq)
 {
-	unsigned int poll_us = p->net->opts.poll_us;
-	struct vu_queue *tx = pair_tx(p, dev);
-	gint64 end, now;
+	struct pair_poll pp = { .p = p, .dev = dev };
+	struct vu_queue *tx = vu_dev_queue(dev, 2 * p->index + 1);
 
-	for (;;) {
-		if (tx)
-			vu_queue_set_notification(tx, false);
-		end = g_get_monotonic_time() + poll_us;
-		while (!vu_dev_lock_wanted(dev, vq)) {
-			now = g_get_monotonic_time();
-			if (poll_once(p, dev, tx))
-				end = now + poll_us;
-			else if (now >= end)
-				break;
-		}
-		if (tx)
-			vu_queue_set_notification(tx, true);
-		if (!poll_once(p, dev, tx))
-			return;
-		if (vu_dev_lock_wanted(dev, vq)) {
-			vu_dev_kick(dev, vq);
-			return;
-		}
-	}
+	if (tx && tx->started && !tx->broken)
+		pp.tx = tx;
+	vu_poll(dev, vq, p->net->opts.poll_us, &pair_poller, &pp);
 }

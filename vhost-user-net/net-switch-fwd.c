@@ -22,6 +22,7 @@
 
 #include "net-switch.h"
 #include "vu-iov.h"
+#include "vu-poll.h"
 
 #define SW_TX_BATCH	256	/* chains per kick before yielding */
 #define SW_ROUND	128	/* chains per port per polling round */
@@ -580,15 +581,16 @@ static void sw_tx_resume(struct net_switch *sw, struct sw_port *sp)
 /**
  * sw_round() - One polling round: up to SW_ROUND chains from every port,
  * then the used entries published
- * @sw:		Switch
+ * @data:	Switch
  *
  * Publishing less often means fewer stores to the used index lines the
  * drivers poll; SW_ROUND bounds how long one port waits for the others.
  *
  * Return: chains consumed
  */
-static unsigned int sw_round(struct net_switch *sw)
+static unsigned int sw_round(void *data)
 {
+	struct net_switch *sw = data;
 	unsigned int i, n = 0;
 
 	sw->now = g_get_monotonic_time();
@@ -600,11 +602,12 @@ static unsigned int sw_round(struct net_switch *sw)
 
 /**
  * sw_notify_all() - Ask every running ring for kicks, or tell it not to
- * @sw:		Switch
+ * @data:	Switch
  * @on:		Kicks wanted
  */
-static void sw_notify_all(struct net_switch *sw, bool on)
+static void sw_notify_all(void *data, bool on)
 {
+	struct net_switch *sw = data;
 	struct vu_queue *vq;
 	unsigned int i, k;
 
@@ -614,40 +617,11 @@ static void sw_notify_all(struct net_switch *sw, bool on)
 				vu_queue_set_notification(vq, on);
 }
 
-/**
- * sw_poll() - --poll-us: poll every TX ring while frames come, and
- * poll_us after the last, kicks off meanwhile
- * @sw:		Switch
- * @dev:	Device whose queue the worker runs now
- * @vq:		That queue
- *
- * Kicks are asked for again before returning, and the rings checked once
- * more, so a frame queued in between is not missed. When another thread
- * wants the worker's lock, polling stops and is rescheduled after it.
- */
-static void sw_poll(struct net_switch *sw, struct vu_dev *dev,
-		    struct vu_queue *vq)
-{
-	gint64 end;
-
-	for (;;) {
-		sw_notify_all(sw, false);
-		end = g_get_monotonic_time() + sw->poll_us;
-		while (!vu_dev_lock_wanted(dev, vq)) {
-			if (sw_round(sw))
-				end = sw->now + sw->poll_us;
-			else if (sw->now >= end)
-				break;
-		}
-		sw_notify_all(sw, true);
-		if (!sw_round(sw))
-			return;
-		if (vu_dev_lock_wanted(dev, vq)) {
-			vu_dev_kick(dev, vq);
-			return;
-		}
-	}
-}
+/* --poll-us: every port's rings, from the one worker */
+static const struct vu_poller sw_poller = {
+	.round = sw_round,
+	.notify = sw_notify_all,
+};
 
 /**
  * sw_timer_fired() - Held frames may have waited long enough: retry them
@@ -726,7 +700,7 @@ void net_switch_tx_kicked(struct net_pair *p, struct vu_dev *dev,
 	sw_tx_resume(sw, &sw->ports[p->net->sw_port]);
 	sw_publish(sw);
 	if (sw->poll_us)
-		sw_poll(sw, dev, vq);
+		vu_poll(dev, vq, sw->poll_us, &sw_poller, sw);
 }
 
 /**
