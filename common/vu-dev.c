@@ -190,7 +190,27 @@ void *vu_dev_watch_fd(struct vu_dev *dev, struct vu_queue *vq, int fd,
 {
 	if (!vq || !dev->hooks.watch_fd)
 		return NULL;
-	return dev->hooks.watch_fd(dev, vq, fd, fn, data);
+	return dev->hooks.watch_fd(dev, vq, fd, false, fn, data);
+}
+
+/**
+ * vu_dev_watch_fd_out() - Have a device function run on a queue's worker
+ * whenever an fd is writable (a socket the device writes without blocking)
+ * @dev:	Device
+ * @vq:		Queue whose worker (and lock) the callback runs under
+ * @fd:		File descriptor (stays the device's)
+ * @fn:		Callback
+ * @data:	For @fn
+ *
+ * Return: a handle for vu_dev_unwatch_fd(), or NULL if there is no event
+ * loop (unit tests) or no such queue
+ */
+void *vu_dev_watch_fd_out(struct vu_dev *dev, struct vu_queue *vq, int fd,
+			  vu_fd_fn fn, void *data)
+{
+	if (!vq || !dev->hooks.watch_fd)
+		return NULL;
+	return dev->hooks.watch_fd(dev, vq, fd, true, fn, data);
 }
 
 /**

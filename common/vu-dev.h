@@ -28,7 +28,8 @@
  * @queue_changed:	A queue's kick fd or started state changed: (re)watch it
  * @kick:		Run the device's queue_kicked for @vq on its worker
  * @watch_fd:		Call a device function on @vq's worker when an fd is
- *			readable; returns a handle, or NULL
+ *			readable (@out false) or writable (@out true);
+ *			returns a handle, or NULL
  * @unwatch_fd:		Stop such a watch
  * @opaque:		For the loop
  */
@@ -41,7 +42,7 @@ struct vu_dev_hooks {
 	void (*queue_changed)(struct vu_dev *dev, struct vu_queue *vq);
 	void (*kick)(struct vu_dev *dev, struct vu_queue *vq);
 	void *(*watch_fd)(struct vu_dev *dev, struct vu_queue *vq, int fd,
-			  vu_fd_fn fn, void *data);
+			  bool out, vu_fd_fn fn, void *data);
 	void (*unwatch_fd)(struct vu_dev *dev, void *watch);
 	void *opaque;
 };

@@ -95,6 +95,7 @@ struct vu_device {
 
 /**
  * typedef vu_fd_fn - A device's fd became readable (see vu_dev_watch_fd())
+ * or writable (vu_dev_watch_fd_out())
  * @dev:	Device
  * @vq:		Queue the watch belongs to (the callback runs on its worker,
  *		with the worker's lock held, like queue_kicked)
@@ -115,6 +116,8 @@ bool vu_dev_lock_wanted(struct vu_dev *dev, struct vu_queue *vq);
 int vu_dev_config_changed(struct vu_dev *dev);
 void *vu_dev_watch_fd(struct vu_dev *dev, struct vu_queue *vq, int fd,
 		      vu_fd_fn fn, void *data);
+void *vu_dev_watch_fd_out(struct vu_dev *dev, struct vu_queue *vq, int fd,
+			  vu_fd_fn fn, void *data);
 void vu_dev_unwatch_fd(struct vu_dev *dev, void *watch);
 
 #endif /* VU_DEVICE_H */

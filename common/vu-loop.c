@@ -239,7 +239,7 @@ struct vu_fdwatch {
 };
 
 /**
- * vu_loop_fd_ready() - A watched device fd is readable
+ * vu_loop_fd_ready() - A watched device fd is readable (or writable)
  * @fd:		The fd
  * @cond:	Condition
  * @data:	struct vu_fdwatch
@@ -278,13 +278,14 @@ static void vu_loop_fdwatch_free(gpointer data)
  * @dev:	Device
  * @vq:		Queue
  * @fd:		File descriptor
+ * @out:	Watch for writability instead of readability
  * @fn:		Callback
  * @data:	For @fn
  *
  * Return: the watch
  */
 static void *vu_loop_watch_fd(struct vu_dev *dev, struct vu_queue *vq, int fd,
-			      vu_fd_fn fn, void *data)
+			      bool out, vu_fd_fn fn, void *data)
 {
 	struct vu_loop *loop = dev->hooks.opaque;
 	struct vu_fdwatch *w = g_new0(struct vu_fdwatch, 1);
@@ -292,7 +293,7 @@ static void *vu_loop_watch_fd(struct vu_dev *dev, struct vu_queue *vq, int fd,
 	w->qw = &loop->qw[vq->index];
 	w->fn = fn;
 	w->data = data;
-	w->src = g_unix_fd_source_new(fd, G_IO_IN);
+	w->src = g_unix_fd_source_new(fd, out ? G_IO_OUT : G_IO_IN);
 	vu_loop_ref(loop);
 	g_source_set_callback(w->src, G_SOURCE_FUNC(vu_loop_fd_ready), w,
 			      vu_loop_fdwatch_free);
