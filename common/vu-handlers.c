@@ -55,6 +55,15 @@ VU_HANDLER(vu_h_set_features)
 {
 	uint64_t f = m->payload.u64;
 
+	/*
+	 * QEMU's vhost-user-gpu-pci passes on what the guest acked, transport
+	 * bits included; RING_RESET concerns only the guest and QEMU
+	 */
+	if (f & ~dev->offered & VU_F_TRANSPORT_ONLY) {
+		g_debug("ignoring acked transport features %#" G_GINT64_MODIFIER
+			"x", (guint64)(f & ~dev->offered & VU_F_TRANSPORT_ONLY));
+		f &= ~(~dev->offered & VU_F_TRANSPORT_ONLY);
+	}
 	if (f & ~dev->offered) {
 		g_warning("front-end acked features %#" G_GINT64_MODIFIER
 			  "x that were not offered", f & ~dev->offered);

@@ -35,6 +35,10 @@
 #define VU_F_ACCESS_PLATFORM	33
 #define VU_F_RING_PACKED	34
 #define VU_F_IN_ORDER		35
+#define VU_F_RING_RESET		40
+
+/* Acked bits that never concern the back-end: ignored, not refused */
+#define VU_F_TRANSPORT_ONLY	(1ull << VU_F_RING_RESET)
 
 /**
  * enum vu_proto_feature - vhost-user protocol feature bits
