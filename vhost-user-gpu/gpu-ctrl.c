@@ -184,9 +184,7 @@ struct gpu_req *gpu_req_park(struct gpu *g, struct gpu_req *r,
 		p = g_new(struct gpu_req, 1);
 		memcpy(p, r, sizeof(*p));
 		p->elem.iov = p->iov;
-		p->link.data = p;
-		p->link.prev = p->link.next = NULL;
-		g_queue_push_tail_link(&g->fenced, &p->link);
+		g_queue_push_tail(&g->fenced, p);
 	} else {
 		g->parked = p;
 	}
@@ -199,15 +197,23 @@ struct gpu_req *gpu_req_park(struct gpu *g, struct gpu_req *r,
  * @g:		Instance (the control queue is stopping, or memory changes)
  *
  * Display info and EDID come from the options; a flush waiting for its
- * acknowledgement just completes.
+ * acknowledgement just completes, and so do requests whose fence did not
+ * retire in time.
  */
 void gpu_ctrl_flush_parked(struct gpu *g)
 {
 	struct vu_queue *vq = vu_dev_queue(g->dev, GPU_QUEUE_CTRL);
-	struct gpu_req *r = g->parked;
+	struct gpu_req *r;
 
-	if (!r)
+	while ((r = g_queue_pop_head(&g->fenced))) {
+		gpu_req_respond_type(g, vq, r, r->resp_type);
+		g_free(r);
+	}
+	r = g->parked;
+	if (!r) {
+		vu_dev_complete(g->dev, vq);
 		return;
+	}
 	g->parked = NULL;
 	if (r->wait == GPU_WAIT_DISPLAY_INFO) {
 		struct virtio_gpu_resp_display_info info;
@@ -297,7 +303,8 @@ static bool gpu_ctrl_one(struct gpu *g, struct vu_queue *vq)
 	g->ctrl_used = true;
 	if (gpu_req_read(r))
 		resp = gpu_ctrl_dispatch(g, vq, r);
-	if (resp)
+	/* With a renderer, a fence also waits for the 3D work before it */
+	if (resp && !(g->virgl && gpu_virgl_fence(g, r, resp)))
 		gpu_req_respond_type(g, vq, r, resp);
 	return true;
 }

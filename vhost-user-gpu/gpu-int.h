@@ -138,7 +138,8 @@ enum gpu_wait {
  * @in_len:	Total device-writable bytes
  * @wait:	What it waits for once parked
  * @scanout:	Head a parked GET_EDID asked about
- * @link:	In the fence list
+ * @fence_seq:	Renderer fence number of a request parked on a fence
+ * @resp_type:	Response type it gets when the fence retires
  */
 struct gpu_req {
 	struct vu_elem elem;
@@ -150,7 +151,8 @@ struct gpu_req {
 	uint64_t in_len;
 	enum gpu_wait wait;
 	uint32_t scanout;
-	GList link;
+	uint32_t fence_seq;
+	uint32_t resp_type;
 };
 
 /**
@@ -379,6 +381,7 @@ bool gpu_virgl_flush(struct gpu *g, unsigned int id, struct gpu_res *res,
 void gpu_virgl_attach(struct gpu *g, struct gpu_res *res);
 void gpu_virgl_detach(struct gpu *g, struct gpu_res *res);
 void gpu_virgl_fence_wait(struct gpu *g, int timeout_ms);
+bool gpu_virgl_fence(struct gpu *g, struct gpu_req *r, uint32_t resp);
 unsigned int gpu_virgl_num_capsets(const struct gpu *g);
 
 #endif /* GPU_INT_H */

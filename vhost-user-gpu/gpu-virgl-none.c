@@ -156,3 +156,16 @@ unsigned int gpu_virgl_num_capsets(const struct gpu *g)
 {
 	return 0;
 }
+
+/**
+ * gpu_virgl_fence() - No renderer: fences are answered at once
+ * @g:		Instance
+ * @r:		Request
+ * @resp:	Response type
+ *
+ * Return: false
+ */
+bool gpu_virgl_fence(struct gpu *g, struct gpu_req *r, uint32_t resp)
+{
+	return false;
+}

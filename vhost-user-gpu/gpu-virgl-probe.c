@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * gpu-virgl-probe.c - can a renderer start here? --print-capabilities asks
+ * quickly (libvirt runs it at every VM start): a render node we can open,
+ * or Mesa's software driver installed. --virgl asks for sure, by starting
+ * virglrenderer in a child process, bounded in time: the real start must
+ * happen later on the worker thread, and a failed EGL start can leave a
+ * process in a state we do not want to keep.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+
+#include "gpu-virgl.h"
+
+#define GPU_TRY_TIMEOUT_MS	10000
+
+/**
+ * gpu_node_usable() - Whether a render node opens read-write
+ * @path:	Device path
+ *
+ * Return: true if so
+ */
+static bool gpu_node_usable(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/**
+ * gpu_virgl_pick_node() - The render node to use
+ * @wanted:	--render-node, or NULL for the first usable /dev/dri one
+ * @err:	Set when @wanted cannot be opened
+ *
+ * Return: the node (g_free), or NULL for none (software rendering)
+ */
+char *gpu_virgl_pick_node(const char *wanted, GError **err)
+{
+	char *found = NULL;
+	glob_t gl;
+	size_t i;
+
+	if (wanted) {
+		if (gpu_node_usable(wanted))
+			return g_strdup(wanted);
+		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno),
+			    "--render-node=%s: %s", wanted, g_strerror(errno));
+		return NULL;
+	}
+	if (glob("/dev/dri/renderD*", 0, NULL, &gl))
+		return NULL;
+	for (i = 0; i < gl.gl_pathc && !found; i++)
+		if (gpu_node_usable(gl.gl_pathv[i]))
+			found = g_strdup(gl.gl_pathv[i]);
+	globfree(&gl);
+	return found;
+}
+
+/**
+ * gpu_have_swrast() - Whether Mesa's software driver is installed
+ *
+ * Return: true if a swrast DRI driver is found where Mesa looks
+ */
+static bool gpu_have_swrast(void)
+{
+	static const char *const pats[] = {
+		"/usr/lib/*/dri/swrast_dri.so",
+		"/usr/lib*/dri/swrast_dri.so",
+		"/usr/local/lib*/dri/swrast_dri.so",
+	};
+	const char *env = g_getenv("LIBGL_DRIVERS_PATH");
+	bool found = false;
+	unsigned int i;
+	glob_t gl;
+
+	if (env) {
+		char *p = g_build_filename(env, "swrast_dri.so", NULL);
+
+		found = g_file_test(p, G_FILE_TEST_EXISTS);
+		g_free(p);
+	}
+	for (i = 0; !found && i < G_N_ELEMENTS(pats); i++) {
+		found = !glob(pats[i], 0, NULL, &gl);
+		if (found || gl.gl_pathc)
+			globfree(&gl);
+	}
+	return found;
+}
+
+/**
+ * gpu_virgl_probe() - Quick check for --print-capabilities
+ * @render_node: Node to check, or NULL for any
+ * @err:	Unused
+ *
+ * Return: true if a renderer should start here
+ */
+bool gpu_virgl_probe(const char *render_node, GError **err)
+{
+	char *node = gpu_virgl_pick_node(render_node, NULL);
+	bool ok = node || (!render_node && gpu_have_swrast());
+
+	g_free(node);
+	return ok;
+}
+
+/**
+ * gpu_try_child() - In the child: start virglrenderer, report, exit
+ * @node:	Render node, or NULL
+ * @wfd:	Pipe to write one byte to on success
+ */
+static G_GNUC_NORETURN void gpu_try_child(const char *node, int wfd)
+{
+	static int cookie;
+	char ok = 1;
+
+	if (gpu_virgl_init_here(&cookie, node) == 0 &&
+	    write(wfd, &ok, 1) == 1)
+		_exit(0);
+	_exit(1);
+}
+
+/**
+ * gpu_try_wait() - Wait for the child's byte, bounded
+ * @rfd:	Read end of the pipe
+ *
+ * Return: true if it said it started
+ */
+static bool gpu_try_wait(int rfd)
+{
+	struct pollfd p = { .fd = rfd, .events = POLLIN };
+	char c = 0;
+	int r;
+
+	do {
+		r = poll(&p, 1, GPU_TRY_TIMEOUT_MS);
+	} while (r < 0 && errno == EINTR);
+	return r == 1 && read(rfd, &c, 1) == 1 && c == 1;
+}
+
+/**
+ * gpu_virgl_try() - Start virglrenderer in a child process
+ * @node:	Render node, or NULL (surfaceless, software without a GPU)
+ * @err:	Error
+ *
+ * Return: true if it started
+ */
+bool gpu_virgl_try(const char *node, GError **err)
+{
+	int fds[2];
+	pid_t pid;
+	bool ok;
+
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno),
+			    "pipe: %s", g_strerror(errno));
+		return false;
+	}
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		gpu_try_child(node, fds[1]);
+	}
+	close(fds[1]);
+	ok = pid > 0 && gpu_try_wait(fds[0]);
+	close(fds[0]);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	if (!ok)
+		g_set_error(err, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+			    "--virgl: virglrenderer cannot start on %s",
+			    node ? node : "EGL surfaceless (no render node, "
+			    "software rendering)");
+	return ok;
+}
