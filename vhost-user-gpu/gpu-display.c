@@ -327,6 +327,7 @@ static void gpu_disp_features(struct gpu *g, const uint8_t *p, uint32_t len)
 		      GPU_DATA_COPY, -1);
 	gpu_disp_request(g, VUG_GET_DISPLAY_INFO, NULL, 0,
 			 GPU_EXP_DISPLAY_INFO);
+	gpu_scanout_replay(g);
 	gpu_disp_kick_queues(g);
 }
 

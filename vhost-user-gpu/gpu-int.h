@@ -320,6 +320,7 @@ void gpu_fill_edid(struct gpu *g, uint32_t scanout,
 void gpu_scanout_detach(struct gpu *g, struct gpu_res *res);
 void gpu_display_info_arrived(struct gpu *g,
 			      const struct virtio_gpu_resp_display_info *info);
+void gpu_scanout_replay(struct gpu *g);
 void gpu_update_scanout(struct gpu *g, unsigned int id, struct gpu_res *res,
 			const struct virtio_gpu_rect *r);
 

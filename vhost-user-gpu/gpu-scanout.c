@@ -316,6 +316,33 @@ void gpu_update_scanout(struct gpu *g, unsigned int id, struct gpu_res *res,
 }
 
 /**
+ * gpu_scanout_replay() - Tell a new display what every head shows
+ * @g:		Instance (worker), the display handshake done
+ *
+ * A front-end that was restarted, or handed us a new socket, knows
+ * nothing of our heads, and must not get an UPDATE before a SCANOUT.
+ */
+void gpu_scanout_replay(struct gpu *g)
+{
+	struct vug_scanout m;
+	unsigned int i;
+
+	for (i = 0; i < g->opts.outputs; i++) {
+		struct gpu_res *res = gpu_res_find(g, g->scanout[i].res_id);
+		const struct virtio_gpu_rect *r = &g->scanout[i].r;
+
+		if (!res)
+			continue;
+		if (res->is_3d && gpu_virgl_scanout(g, i, res, r))
+			continue;
+		m = (struct vug_scanout){ i, r->width, r->height };
+		gpu_disp_send(g, VUG_SCANOUT, &m, sizeof(m), NULL, 0,
+			      GPU_DATA_COPY, -1);
+		gpu_update_scanout(g, i, res, r);
+	}
+}
+
+/**
  * gpu_cmd_flush() - RESOURCE_FLUSH: update every head showing the resource
  * @g:		Instance
  * @r:		Request
