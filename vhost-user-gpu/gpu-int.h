@@ -31,6 +31,7 @@
 #define GPU_RES_OVERHEAD	256	/* bytes counted per resource */
 #define GPU_CMD_MAX		256	/* longest fixed part of a command */
 #define GPU_DISP_REPLY_MAX	2048	/* longest display reply accepted */
+#define GPU_UPDATE_MAX		(64u << 20)	/* bytes of pixels in one UPDATE */
 
 /**
  * struct gpu_opts - the device options (checked by main.c)

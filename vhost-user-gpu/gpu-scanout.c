@@ -269,7 +269,8 @@ static void gpu_update_pixels(const struct gpu_res *res,
 }
 
 /**
- * gpu_update_scanout() - Send the pixels of a rectangle to a head
+ * gpu_update_band() - Send the pixels of a rectangle to a head, as one
+ * UPDATE
  * @g:		Instance
  * @id:		Head showing @res
  * @res:	Resource
@@ -279,8 +280,8 @@ static void gpu_update_pixels(const struct gpu_res *res,
  * resource (no copy: the queues wait until they are written); anything
  * else is converted into a buffer of the message's own.
  */
-void gpu_update_scanout(struct gpu *g, unsigned int id, struct gpu_res *res,
-			const struct virtio_gpu_rect *r)
+static void gpu_update_band(struct gpu *g, unsigned int id,
+			    struct gpu_res *res, const struct virtio_gpu_rect *r)
 {
 	const struct gpu_scanout *s = &g->scanout[id];
 	struct vug_update u = {
@@ -313,6 +314,28 @@ void gpu_update_scanout(struct gpu *g, unsigned int id, struct gpu_res *res,
 	}
 	gpu_disp_send(g, VUG_UPDATE, &u, sizeof(u), px, len, GPU_DATA_GIVE,
 		      -1);
+}
+
+/**
+ * gpu_update_scanout() - Send the pixels of a rectangle to a head, in
+ * bands of at most GPU_UPDATE_MAX bytes
+ * @g:		Instance
+ * @id:		Head showing @res
+ * @res:	Resource
+ * @r:		Rectangle of @res, inside the head's part of it
+ */
+void gpu_update_scanout(struct gpu *g, unsigned int id, struct gpu_res *res,
+			const struct virtio_gpu_rect *r)
+{
+	uint32_t rows = (uint32_t)MAX(1u, GPU_UPDATE_MAX / ((size_t)r->width * 4));
+	struct virtio_gpu_rect band = *r;
+	uint32_t done;
+
+	for (done = 0; done < r->height; done += band.height) {
+		band.y = r->y + done;
+		band.height = MIN(rows, r->height - done);
+		gpu_update_band(g, id, res, &band);
+	}
 }
 
 /**

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * gpu-virgl-cmd.c - the 3D commands of the control queue, each checked
- * before it reaches virglrenderer: capsets, contexts, 3D resources (their
- * host memory counted against --max-hostmem), transfers and SUBMIT_3D
- * (at most 4 MiB of commands).
+ * before it reaches virglrenderer: capsets, contexts (at most 64), 3D
+ * resources (their host memory counted against --max-hostmem), transfers
+ * and SUBMIT_3D (at most 4 MiB of commands).
  */
 #include <string.h>
 
@@ -94,12 +94,16 @@ static uint32_t gpu_cmd_capset(struct gpu *g, struct vu_queue *vq,
  */
 static uint32_t gpu_cmd_ctx_create(struct gpu *g, struct gpu_req *r)
 {
+	struct gpu_virgl *v = g->virgl;
 	struct virtio_gpu_ctx_create c;
 	int ret;
 
 	memcpy(&c, r->cmd, sizeof(c));
-	if (!c.hdr.ctx_id)
+	if (!c.hdr.ctx_id ||
+	    g_hash_table_contains(v->ctxs, GUINT_TO_POINTER(c.hdr.ctx_id)))
 		return VIRTIO_GPU_RESP_ERR_INVALID_CONTEXT_ID;
+	if (g_hash_table_size(v->ctxs) >= GPU_MAX_CTX)
+		return VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY;
 	c.nlen = MIN(c.nlen, sizeof(c.debug_name));
 	if (c.context_init)
 		ret = virgl_renderer_context_create_with_flags(c.hdr.ctx_id,
@@ -107,8 +111,26 @@ static uint32_t gpu_cmd_ctx_create(struct gpu *g, struct gpu_req *r)
 	else
 		ret = virgl_renderer_context_create(c.hdr.ctx_id, c.nlen,
 						    c.debug_name);
-	return ret ? VIRTIO_GPU_RESP_ERR_INVALID_CONTEXT_ID :
-		     VIRTIO_GPU_RESP_OK_NODATA;
+	if (ret)
+		return VIRTIO_GPU_RESP_ERR_INVALID_CONTEXT_ID;
+	g_hash_table_add(v->ctxs, GUINT_TO_POINTER(c.hdr.ctx_id));
+	return VIRTIO_GPU_RESP_OK_NODATA;
+}
+
+/**
+ * gpu_cmd_ctx_destroy() - CTX_DESTROY
+ * @g:		Instance
+ * @r:		Request
+ *
+ * Return: response type
+ */
+static uint32_t gpu_cmd_ctx_destroy(struct gpu *g, struct gpu_req *r)
+{
+	if (!g_hash_table_remove(g->virgl->ctxs,
+				 GUINT_TO_POINTER(r->hdr.ctx_id)))
+		return VIRTIO_GPU_RESP_ERR_INVALID_CONTEXT_ID;
+	virgl_renderer_context_destroy(r->hdr.ctx_id);
+	return VIRTIO_GPU_RESP_OK_NODATA;
 }
 
 /**
@@ -296,8 +318,7 @@ bool gpu_virgl_dispatch(struct gpu *g, struct vu_queue *vq, struct gpu_req *r,
 		*resp = gpu_cmd_ctx_create(g, r);
 		break;
 	case VIRTIO_GPU_CMD_CTX_DESTROY:
-		virgl_renderer_context_destroy(r->hdr.ctx_id);
-		*resp = VIRTIO_GPU_RESP_OK_NODATA;
+		*resp = gpu_cmd_ctx_destroy(g, r);
 		break;
 	case VIRTIO_GPU_CMD_CTX_ATTACH_RESOURCE:
 	case VIRTIO_GPU_CMD_CTX_DETACH_RESOURCE:

@@ -55,7 +55,7 @@ static void gpu_virgl_write_fence(void *cookie, uint32_t fence)
  * @fmt:	printf format
  * @ap:		Arguments
  */
-static void gpu_virgl_log(const char *fmt, va_list ap)
+static G_GNUC_PRINTF(1, 0) void gpu_virgl_log(const char *fmt, va_list ap)
 {
 	char *msg = g_strdup_vprintf(fmt, ap);
 
@@ -302,6 +302,7 @@ bool gpu_virgl_start(struct gpu *g, GError **err)
 				     TFD_CLOEXEC);
 	g_mutex_init(&v->lock);
 	g_cond_init(&v->cond);
+	v->ctxs = g_hash_table_new(g_direct_hash, g_direct_equal);
 	g->virgl = v;
 	if (v->timer_fd < 0) {
 		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno),
@@ -325,6 +326,7 @@ void gpu_virgl_stop(struct gpu *g)
 		close(v->timer_fd);
 	g_mutex_clear(&v->lock);
 	g_cond_clear(&v->cond);
+	g_hash_table_destroy(v->ctxs);
 	g_free(v->node);
 	g_free(v);
 	g->virgl = NULL;
@@ -345,6 +347,7 @@ void gpu_virgl_reset(struct gpu *g)
 	if (!v)
 		return;
 	v->reset_pending = true;
+	g_hash_table_remove_all(v->ctxs);
 	while ((r = g_queue_pop_head(&g->fenced)))
 		g_free(r);
 	for (i = 0; i < VIRTIO_GPU_MAX_SCANOUTS; i++)

@@ -27,6 +27,7 @@
  * @lock:	Protects @nfenced, for gpu_virgl_fence_wait()
  * @cond:	Signalled when @nfenced changes
  * @nfenced:	Requests waiting for a fence
+ * @ctxs:	Contexts the guest created (ids), at most GPU_MAX_CTX
  */
 struct gpu_virgl {
 	char *node;
@@ -43,7 +44,10 @@ struct gpu_virgl {
 	GMutex lock;
 	GCond cond;
 	unsigned int nfenced;
+	GHashTable *ctxs;
 };
+
+#define GPU_MAX_CTX	64	/* contexts of one guest: each has a GL context */
 
 /* gpu-virgl.c */
 int gpu_virgl_flags(const char *node);
