@@ -194,6 +194,10 @@ bool gpu_virgl_ready(struct gpu *g)
 
 	if (!v || v->failed)
 		return false;
+	if (!v->timer_watch)
+		v->timer_watch = vu_dev_watch_fd(g->dev,
+			vu_dev_queue(g->dev, GPU_QUEUE_CTRL), v->timer_fd,
+			gpu_virgl_fence_tick, g);
 	if (v->ready) {
 		if (v->reset_pending)
 			virgl_renderer_reset();
@@ -209,9 +213,6 @@ bool gpu_virgl_ready(struct gpu *g)
 	}
 	v->ready = true;
 	v->reset_pending = false;
-	v->timer_watch = vu_dev_watch_fd(g->dev,
-					 vu_dev_queue(g->dev, GPU_QUEUE_CTRL),
-					 v->timer_fd, gpu_virgl_fence_tick, g);
 	g_message("virglrenderer started (%s)", v->node ? v->node :
 		  "surfaceless: Mesa's choice, llvmpipe without a GPU");
 	return true;
@@ -336,7 +337,8 @@ void gpu_virgl_stop(struct gpu *g)
  * gpu_virgl_reset() - Forget contexts and 3D resources (device reset)
  * @g:		Instance (any thread, worker paused or on it)
  *
- * Carried out on the worker before the next renderer call.
+ * Carried out on the worker before the next renderer call; the fence
+ * timer's watch is dropped until then.
  */
 void gpu_virgl_reset(struct gpu *g)
 {
@@ -347,6 +349,10 @@ void gpu_virgl_reset(struct gpu *g)
 	if (!v)
 		return;
 	v->reset_pending = true;
+	/* The watch goes with the session: the event loop may go next */
+	vu_dev_unwatch_fd(g->dev, v->timer_watch);
+	v->timer_watch = NULL;
+	gpu_virgl_timer_arm(v, false);
 	g_hash_table_remove_all(v->ctxs);
 	while ((r = g_queue_pop_head(&g->fenced)))
 		g_free(r);
