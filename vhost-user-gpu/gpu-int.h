@@ -367,7 +367,7 @@ void gpu_pixels_to_argb(uint32_t format, const uint8_t *src, uint32_t *dst,
 			uint32_t n);
 
 /* gpu-virgl.c (stubs without virglrenderer) */
-bool gpu_virgl_probe(const char *render_node, GError **err);
+void gpu_virgl_features(GPtrArray *out);
 bool gpu_virgl_start(struct gpu *g, GError **err);
 void gpu_virgl_stop(struct gpu *g);
 bool gpu_virgl_dispatch(struct gpu *g, struct vu_queue *vq, struct gpu_req *r,

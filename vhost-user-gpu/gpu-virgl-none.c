@@ -8,20 +8,6 @@
 #include "gpu-int.h"
 
 /**
- * gpu_virgl_probe() - No renderer in this build
- * @render_node: Unused
- * @err:	Set to why
- *
- * Return: false
- */
-bool gpu_virgl_probe(const char *render_node, GError **err)
-{
-	g_set_error_literal(err, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-			    "built without virglrenderer");
-	return false;
-}
-
-/**
  * gpu_virgl_start() - No renderer in this build
  * @g:		Instance
  * @err:	Set to why
@@ -30,7 +16,9 @@ bool gpu_virgl_probe(const char *render_node, GError **err)
  */
 bool gpu_virgl_start(struct gpu *g, GError **err)
 {
-	return gpu_virgl_probe(NULL, err);
+	g_set_error_literal(err, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+			    "--virgl: built without virglrenderer");
+	return false;
 }
 
 /**
@@ -168,4 +156,12 @@ unsigned int gpu_virgl_num_capsets(const struct gpu *g)
 bool gpu_virgl_fence(struct gpu *g, struct gpu_req *r, uint32_t resp)
 {
 	return false;
+}
+
+/**
+ * gpu_virgl_features() - No renderer: no 3D features
+ * @out:	Array of features (left alone)
+ */
+void gpu_virgl_features(GPtrArray *out)
+{
 }

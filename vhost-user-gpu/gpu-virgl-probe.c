@@ -98,19 +98,20 @@ static bool gpu_have_swrast(void)
 }
 
 /**
- * gpu_virgl_probe() - Quick check for --print-capabilities
- * @render_node: Node to check, or NULL for any
- * @err:	Unused
- *
- * Return: true if a renderer should start here
+ * gpu_virgl_features() - The --print-capabilities features this host
+ * allows: "render-node" where a render node opens, "virgl" where a
+ * renderer should start (a render node, or Mesa's software driver)
+ * @out:	Array of g_malloc'ed strings to fill
  */
-bool gpu_virgl_probe(const char *render_node, GError **err)
+void gpu_virgl_features(GPtrArray *out)
 {
-	char *node = gpu_virgl_pick_node(render_node, NULL);
-	bool ok = node || (!render_node && gpu_have_swrast());
+	char *node = gpu_virgl_pick_node(NULL, NULL);
 
+	if (node)
+		g_ptr_array_add(out, g_strdup("render-node"));
+	if (node || gpu_have_swrast())
+		g_ptr_array_add(out, g_strdup("virgl"));
 	g_free(node);
-	return ok;
 }
 
 /**

@@ -170,13 +170,13 @@ static bool gpu_parse_options(struct gpu_opts *o, GError **err)
  * gpu_features() - --print-capabilities features
  * @out:	Array of g_malloc'ed strings to fill
  *
- * "virgl" only where a renderer can start (a quick check of the host).
+ * Both depend on the host (gpu_virgl_features()): libvirt picks a render
+ * node of its own for a daemon that claims "render-node", and fails the
+ * domain where there is none.
  */
 static void gpu_features(GPtrArray *out)
 {
-	g_ptr_array_add(out, g_strdup("render-node"));
-	if (gpu_virgl_probe(NULL, NULL))
-		g_ptr_array_add(out, g_strdup("virgl"));
+	gpu_virgl_features(out);
 }
 
 /**
