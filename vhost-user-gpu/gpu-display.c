@@ -463,9 +463,14 @@ static void gpu_disp_readable(struct vu_dev *dev, struct vu_queue *vq,
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			return;
-		if (n <= 0) {
-			gpu_disp_fail(g, n ? g_strerror(errno) :
-				      "closed by the front-end");
+		if (n == 0) {
+			/* QEMU closes it whenever DRIVER_OK goes: normal */
+			g_debug("display channel: closed by the front-end");
+			gpu_disp_close(g);
+			return;
+		}
+		if (n < 0) {
+			gpu_disp_fail(g, g_strerror(errno));
 			return;
 		}
 		d->in_len += (size_t)n;
