@@ -90,12 +90,12 @@ uint32_t gpu_cmd_create_2d(struct gpu *g, struct gpu_req *r)
 	memcpy(&c, r->cmd, sizeof(c));
 	if (!c.resource_id || gpu_res_find(g, c.resource_id))
 		return VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID;
-	if (!gpu_format_known(c.format) || !c.width || !c.height)
+	if (!gpu_format_known(c.format) || !c.width || !c.height ||
+	    c.width > GPU_MAX_DIM || c.height > GPU_MAX_DIM)
 		return VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
 	stride = (uint64_t)c.width * GPU_BPP;
-	if (stride > UINT32_MAX ||
-	    __builtin_mul_overflow(stride, (uint64_t)c.height, &bytes) ||
-	    !gpu_hostmem_take(g, bytes + GPU_RES_OVERHEAD))
+	bytes = stride * c.height;
+	if (!gpu_hostmem_take(g, bytes + GPU_RES_OVERHEAD))
 		return VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY;
 	res = g_new0(struct gpu_res, 1);
 	res->data = g_try_malloc0(bytes);

@@ -119,14 +119,16 @@ static void gpu_cursor_one(struct gpu *g, const struct gpu_req *r)
  * @vq:		Cursor queue (on the worker, lock held)
  *
  * Pauses while display messages wait to be written, so a front-end that
- * stops reading cannot make us queue without bound.
+ * stops reading cannot make us queue without bound, and until the display
+ * handshake is done.
  */
 void gpu_cursor_run(struct gpu *g, struct vu_queue *vq)
 {
 	struct gpu_req *r = &g->creq;
 	unsigned int n;
 
-	for (n = 0; n < GPU_CURSOR_BATCH && !gpu_disp_busy(g); n++) {
+	for (n = 0; n < GPU_CURSOR_BATCH && !gpu_disp_busy(g) &&
+		    !g->disp.handshake; n++) {
 		r->elem.iov = r->iov;
 		r->elem.iov_max = GPU_IOV_MAX;
 		if (vu_queue_pop(vq, &r->elem) <= 0)
@@ -144,6 +146,6 @@ void gpu_cursor_run(struct gpu *g, struct vu_queue *vq)
 			vu_queue_push(vq, &r->elem, 0);
 	}
 	vu_dev_complete(g->dev, vq);
-	if (n == GPU_CURSOR_BATCH && !gpu_disp_busy(g))
+	if (n == GPU_CURSOR_BATCH && !gpu_disp_busy(g) && !g->disp.handshake)
 		vu_dev_kick(g->dev, vq);
 }

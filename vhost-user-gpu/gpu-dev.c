@@ -200,6 +200,7 @@ void gpu_reset_state(struct gpu *g)
 	unsigned int i;
 
 	gpu_virgl_reset(g);
+	gpu_disp_unborrow(g);
 	gpu_res_clear(g);
 	for (i = 0; i < VIRTIO_GPU_MAX_SCANOUTS; i++) {
 		g->scanout[i].res_id = 0;

@@ -307,7 +307,7 @@ void gpu_disp_request(struct gpu *g, uint32_t request, const void *payload,
 
 /**
  * gpu_disp_features() - GET_PROTOCOL_FEATURES answered: agree, then ask
- * for the display info
+ * for the display info (the handshake ends with its answer)
  * @g:		Instance
  * @p:		Reply payload
  * @len:	Its length
@@ -320,7 +320,6 @@ static void gpu_disp_features(struct gpu *g, const uint8_t *p, uint32_t len)
 		memcpy(&f, p, sizeof(f));
 	f &= (1ull << VUG_PF_EDID) | (1ull << VUG_PF_DMABUF2);
 	g->disp.features = f;
-	g->disp.handshake = false;
 	g_debug("display channel: protocol features 0x%" G_GINT64_MODIFIER "x",
 		f);
 	gpu_disp_send(g, VUG_SET_PROTOCOL_FEATURES, &f, sizeof(f), NULL, 0,
@@ -398,6 +397,8 @@ static bool gpu_disp_reply(struct gpu *g, const struct vug_hdr *h,
 		break;
 	case GPU_EXP_DISPLAY_INFO:
 		memcpy(&info, p, MIN(h->size, sizeof(info)));
+		/* The handshake ends here: EDID requests need the heads */
+		g->disp.handshake = false;
 		gpu_display_info_arrived(g, &info);
 		break;
 	case GPU_EXP_EDID:
@@ -526,6 +527,27 @@ void gpu_disp_set_socket(struct gpu *g, int fd)
 	g_debug("display channel: new socket");
 	gpu_disp_request(g, VUG_GET_PROTOCOL_FEATURES, NULL, 0,
 			 GPU_EXP_FEATURES);
+}
+
+/**
+ * gpu_disp_unborrow() - Copy the resource data queued messages point to
+ * @g:		Instance (resources are about to be freed)
+ *
+ * A half-written message cannot be dropped without breaking the stream:
+ * what it still has to send becomes its own.
+ */
+void gpu_disp_unborrow(struct gpu *g)
+{
+	GList *l;
+
+	for (l = g->disp.out.head; l; l = l->next) {
+		struct gpu_out *o = l->data;
+
+		if (o->owned || o->niov != 2 || o->first > 1)
+			continue;
+		o->owned = g_memdup2(o->iov[1].iov_base, o->iov[1].iov_len);
+		o->iov[1].iov_base = o->owned;
+	}
 }
 
 /**

@@ -59,6 +59,7 @@ struct gpu_opts {
  *		spans memory regions takes several)
  * @niov:	Number of @iov
  * @len:	Total bytes
+ * @cost:	Bytes of @ents and @iov counted against --max-hostmem
  * @valid:	@iov matches the current memory table
  */
 struct gpu_backing {
@@ -67,6 +68,7 @@ struct gpu_backing {
 	struct iovec *iov;
 	unsigned int niov;
 	uint64_t len;
+	uint64_t cost;
 	bool valid;
 };
 
@@ -80,7 +82,7 @@ struct gpu_backing {
  * @data:	Host copy of a 2D resource (NULL for 3D)
  * @is_3d:	Created with RESOURCE_CREATE_3D (virglrenderer owns it)
  * @back:	Backing, @back.ents NULL if none
- * @hostmem:	Bytes counted against --max-hostmem
+ * @hostmem:	Bytes counted against --max-hostmem (backing apart)
  * @scanouts:	Bit mask of the heads showing it
  */
 struct gpu_res {
@@ -198,7 +200,8 @@ enum gpu_expect {
  * @in:		Bytes received, not yet a whole message
  * @in_len:	Bytes in @in
  * @features:	Protocol features both sides know
- * @handshake:	GET_PROTOCOL_FEATURES is unanswered
+ * @handshake:	GET_PROTOCOL_FEATURES or the first GET_DISPLAY_INFO is
+ *		unanswered: the queues wait
  * @info:	The front-end's last display info
  * @info_valid:	@info is set
  * @failed_logged: A failure was logged (one line per socket)
@@ -344,6 +347,7 @@ enum gpu_data {
 void gpu_disp_set_socket(struct gpu *g, int fd);
 void gpu_disp_close(struct gpu *g);
 void gpu_disp_free(struct gpu *g);
+void gpu_disp_unborrow(struct gpu *g);
 bool gpu_disp_active(const struct gpu *g);
 bool gpu_disp_busy(const struct gpu *g);
 bool gpu_disp_has(const struct gpu *g, unsigned int feature);

@@ -83,13 +83,9 @@ static void gpu_backing_free(struct gpu_backing *b)
  */
 void gpu_backing_detach(struct gpu *g, struct gpu_res *res)
 {
-	uint64_t bytes = res->back.nents * sizeof(struct virtio_gpu_mem_entry);
-
 	if (!res->back.ents)
 		return;
-	gpu_hostmem_give(g, bytes + res->back.niov * sizeof(struct iovec));
-	res->hostmem -= MIN(res->hostmem, bytes +
-			    res->back.niov * sizeof(struct iovec));
+	gpu_hostmem_give(g, res->back.cost);
 	gpu_backing_free(&res->back);
 }
 
@@ -182,6 +178,10 @@ bool gpu_backing_map(struct gpu *g, struct gpu_backing *b)
 	if (!mem || !gpu_backing_count(mem, b->ents, b->nents, &niov))
 		return false;
 	if (niov != b->niov) {
+		/* Counted even over the cap: the guest asked for it before */
+		gpu_hostmem_give(g, (uint64_t)b->niov * sizeof(struct iovec));
+		g->hostmem += (uint64_t)niov * sizeof(struct iovec);
+		b->cost += ((uint64_t)niov - b->niov) * sizeof(struct iovec);
 		g_free(b->iov);
 		b->iov = g_new(struct iovec, niov);
 		b->niov = niov;
@@ -226,8 +226,8 @@ uint32_t gpu_backing_attach(struct gpu *g, struct gpu_res *res,
 	b.iov = g_new(struct iovec, b.niov);
 	gpu_backing_fill(mem, &b);
 	b.valid = true;
+	b.cost = cost;
 	res->back = b;
-	res->hostmem += cost;
 	return VIRTIO_GPU_RESP_OK_NODATA;
 }
 
@@ -241,8 +241,8 @@ void gpu_res_destroy(struct gpu *g, struct gpu_res *res)
 	gpu_scanout_detach(g, res);
 	if (res->is_3d)
 		gpu_virgl_unref(g, res);
+	gpu_hostmem_give(g, res->hostmem + res->back.cost);
 	gpu_backing_free(&res->back);
-	gpu_hostmem_give(g, res->hostmem);
 	g_hash_table_remove(g->res, GUINT_TO_POINTER(res->id));
 	g_free(res->data);
 	g_free(res);
