@@ -850,7 +850,7 @@ bool vu_backend_serve(const char *path, const struct vu_device *device,
 }
 
 /**
- * vu_prepare() - Catch stop signals, open the transport, set the device up
+ * vu_prepare() - Catch stop signals, set the device up, open the transport
  * @s:		Server
  * @opts:	Parsed options
  * @priv:	Set to the daemon's data
@@ -865,8 +865,10 @@ static bool vu_prepare(struct vu_server *s, const struct vu_opts *opts,
 {
 	s->sig_src[0] = g_unix_signal_add(SIGTERM, vu_on_signal, s);
 	s->sig_src[1] = g_unix_signal_add(SIGINT, vu_on_signal, s);
-	return vu_open_transport(s, opts, err) &&
-	       vu_setup_device(s, priv, err);
+	/* The device first: a front-end must not connect to a socket whose
+	 * daemon is still starting (or about to fail) */
+	return vu_setup_device(s, priv, err) &&
+	       vu_open_transport(s, opts, err);
 }
 
 /**

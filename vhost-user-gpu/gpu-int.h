@@ -370,8 +370,12 @@ void gpu_pixels_to_xrgb(uint32_t format, const uint8_t *src, uint32_t *dst,
 void gpu_pixels_to_argb(uint32_t format, const uint8_t *src, uint32_t *dst,
 			uint32_t n);
 
+/* The --virgl check runs this program again with this set (the node) */
+#define GPU_PROBE_ENV		"VU_GPU_VIRGL_PROBE"
+
 /* gpu-virgl.c (stubs without virglrenderer) */
 void gpu_virgl_features(GPtrArray *out);
+int gpu_virgl_probe_main(void);
 bool gpu_virgl_start(struct gpu *g, GError **err);
 void gpu_virgl_stop(struct gpu *g);
 bool gpu_virgl_dispatch(struct gpu *g, struct vu_queue *vq, struct gpu_req *r,

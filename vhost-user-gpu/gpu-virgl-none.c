@@ -165,3 +165,13 @@ bool gpu_virgl_fence(struct gpu *g, struct gpu_req *r, uint32_t resp)
 void gpu_virgl_features(GPtrArray *out)
 {
 }
+
+/**
+ * gpu_virgl_probe_main() - No renderer to probe
+ *
+ * Return: 1
+ */
+int gpu_virgl_probe_main(void)
+{
+	return 1;
+}

@@ -3,15 +3,19 @@
  * gpu-virgl-probe.c - can a renderer start here? --print-capabilities asks
  * quickly (libvirt runs it at every VM start): a render node we can open,
  * or Mesa's software driver installed. --virgl asks for sure, by starting
- * virglrenderer in a child process, bounded in time: the real start must
- * happen later on the worker thread, and a failed EGL start can leave a
- * process in a state we do not want to keep.
+ * virglrenderer in a probe process (this program again, run with
+ * GPU_PROBE_ENV set), bounded in time: the real start must happen later on
+ * the worker thread, and a failed EGL start can leave a process in a state
+ * we do not want to keep.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -115,23 +119,51 @@ void gpu_virgl_features(GPtrArray *out)
 }
 
 /**
- * gpu_try_child() - In the child: start virglrenderer, report, exit
- * @node:	Render node, or NULL
- * @wfd:	Pipe to write one byte to on success
+ * gpu_virgl_probe_main() - The probe process: start virglrenderer, say so
+ * on the inherited pipe, exit (main() runs this when GPU_PROBE_ENV is set)
+ *
+ * Return: exit status: 0 if it started
  */
-static G_GNUC_NORETURN void gpu_try_child(const char *node, int wfd)
+int gpu_virgl_probe_main(void)
 {
+	const char *node = g_getenv(GPU_PROBE_ENV);
+	const char *fd = g_getenv(GPU_PROBE_FD_ENV);
 	static int cookie;
 	char ok = 1;
+	int wfd;
 
-	if (gpu_virgl_init_here(&cookie, node) == 0 &&
-	    write(wfd, &ok, 1) == 1)
-		_exit(0);
-	_exit(1);
+	if (!node || !fd)
+		return 1;
+	wfd = atoi(fd);
+	if (gpu_virgl_init_here(&cookie, *node ? node : NULL) ||
+	    write(wfd, &ok, 1) != 1)
+		return 1;
+	return 0;
 }
 
 /**
- * gpu_try_wait() - Wait for the child's byte, bounded
+ * gpu_try_exec() - In the forked child: become the probe process
+ * @node:	Render node, or NULL
+ * @wfd:	Pipe to write one byte to on success
+ *
+ * A fresh program, not a fork of our threads: EGL and Mesa start in it
+ * as in any process. It dies with us.
+ */
+static G_GNUC_NORETURN void gpu_try_exec(const char *node, int wfd)
+{
+	char fd[16];
+	char *argv[] = { (char *)"vhost-user-gpu", NULL };
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	snprintf(fd, sizeof(fd), "%d", wfd);
+	if (setenv(GPU_PROBE_ENV, node ? node : "", 1) == 0 &&
+	    setenv(GPU_PROBE_FD_ENV, fd, 1) == 0)
+		execv("/proc/self/exe", argv);
+	_exit(127);
+}
+
+/**
+ * gpu_try_wait() - Wait for the probe's byte, bounded
  * @rfd:	Read end of the pipe
  *
  * Return: true if it said it started
@@ -149,7 +181,7 @@ static bool gpu_try_wait(int rfd)
 }
 
 /**
- * gpu_virgl_try() - Start virglrenderer in a child process
+ * gpu_virgl_try() - Start virglrenderer in a probe process
  * @node:	Render node, or NULL (surfaceless, software without a GPU)
  * @err:	Error
  *
@@ -161,7 +193,8 @@ bool gpu_virgl_try(const char *node, GError **err)
 	pid_t pid;
 	bool ok;
 
-	if (pipe2(fds, O_CLOEXEC) < 0) {
+	/* The write end crosses exec: no O_CLOEXEC on it */
+	if (pipe(fds) < 0 || fcntl(fds[0], F_SETFD, FD_CLOEXEC) < 0) {
 		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno),
 			    "pipe: %s", g_strerror(errno));
 		return false;
@@ -169,7 +202,7 @@ bool gpu_virgl_try(const char *node, GError **err)
 	pid = fork();
 	if (pid == 0) {
 		close(fds[0]);
-		gpu_try_child(node, fds[1]);
+		gpu_try_exec(node, fds[1]);
 	}
 	close(fds[1]);
 	ok = pid > 0 && gpu_try_wait(fds[0]);

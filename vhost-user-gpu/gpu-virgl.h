@@ -57,6 +57,7 @@ void gpu_virgl_retire(struct gpu *g);
 bool gpu_virgl_backing(struct gpu *g, struct gpu_res *res);
 
 /* gpu-virgl-probe.c */
+#define GPU_PROBE_FD_ENV	"VU_GPU_VIRGL_PROBE_FD"
 char *gpu_virgl_pick_node(const char *wanted, GError **err);
 bool gpu_virgl_try(const char *node, GError **err);
 

@@ -234,7 +234,12 @@ static const struct vu_backend gpu_backend = {
  */
 int main(int argc, char **argv)
 {
-	int ret = vu_backend_main(&gpu_backend, argc, argv);
+	int ret;
+
+	/* The --virgl check runs this program again (gpu-virgl-probe.c) */
+	if (g_getenv(GPU_PROBE_ENV))
+		return gpu_virgl_probe_main();
+	ret = vu_backend_main(&gpu_backend, argc, argv);
 
 	g_free(opt_render_node);
 	g_free(opt_resolution);
