@@ -251,7 +251,7 @@ static bool gpu_rect_intersect(const struct virtio_gpu_rect *a,
 
 /**
  * gpu_update_pixels() - Pixels of a rectangle of a 2D resource as
- * x8r8g8b8, packed
+ * x8r8g8b8, packed (rows copied as they are where the format matches)
  * @res:	Resource
  * @r:		Rectangle inside it
  * @dst:	r->width * r->height pixels
@@ -261,11 +261,20 @@ static void gpu_update_pixels(const struct gpu_res *res,
 {
 	const uint8_t *src = res->data + (size_t)r->y * res->stride +
 			     (size_t)r->x * 4;
+	bool same = gpu_format_is_xrgb(res->format);
 	uint32_t k;
 
-	for (k = 0; k < r->height; k++)
-		gpu_pixels_to_xrgb(res->format, src + (size_t)k * res->stride,
-				   dst + (size_t)k * r->width, r->width);
+	for (k = 0; k < r->height; k++) {
+		const uint8_t *row = src + (size_t)k * res->stride;
+
+		if (same)
+			memcpy(dst + (size_t)k * r->width, row,
+			       (size_t)r->width * 4);
+		else
+			gpu_pixels_to_xrgb(res->format, row,
+					   dst + (size_t)k * r->width,
+					   r->width);
+	}
 }
 
 /**
