@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/timerfd.h>
 
 #include "gpu-int.h"
 
@@ -284,6 +285,8 @@ struct gpu *gpu_new(const struct gpu_opts *o, GError **err)
 
 	g->opts = *o;
 	g->disp.fd = -1;
+	g->disp.timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK |
+					  TFD_CLOEXEC);
 	g->res = g_hash_table_new(g_direct_hash, g_direct_equal);
 	g_queue_init(&g->disp.out);
 	g_queue_init(&g->disp.expect);

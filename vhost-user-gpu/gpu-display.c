@@ -5,12 +5,13 @@
  * ask for display info and EDID. Nothing here ever waits on the socket:
  * it is non-blocking, what cannot be written at once is queued (and the
  * queues pause until it drains), and replies are matched to our requests
- * as they arrive, in order.
+ * as they arrive, in order; a reply 5 s late drops the channel.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "gpu-int.h"
@@ -76,6 +77,22 @@ void gpu_disp_kick_queues(struct gpu *g)
 }
 
 /**
+ * gpu_disp_deadline() - Start or stop the wait for the oldest reply
+ * @g:		Instance
+ * @on:		Whether a reply is awaited
+ */
+static void gpu_disp_deadline(struct gpu *g, bool on)
+{
+	struct itimerspec its = { 0 };
+
+	if (g->disp.timer_fd < 0)
+		return;
+	its.it_value.tv_sec = on ? GPU_DISP_REPLY_MS / 1000 : 0;
+	its.it_value.tv_nsec = on ? (GPU_DISP_REPLY_MS % 1000) * 1000000L : 0;
+	timerfd_settime(g->disp.timer_fd, 0, &its, NULL);
+}
+
+/**
  * gpu_disp_close() - Forget the display socket and what was queued for it
  * @g:		Instance (on the worker, or with it paused)
  *
@@ -91,7 +108,9 @@ void gpu_disp_close(struct gpu *g)
 		return;
 	vu_dev_unwatch_fd(g->dev, d->rwatch);
 	vu_dev_unwatch_fd(g->dev, d->wwatch);
-	d->rwatch = d->wwatch = NULL;
+	vu_dev_unwatch_fd(g->dev, d->twatch);
+	d->rwatch = d->wwatch = d->twatch = NULL;
+	gpu_disp_deadline(g, false);
 	close(d->fd);
 	d->fd = -1;
 	while ((o = g_queue_pop_head(&d->out)))
@@ -289,6 +308,27 @@ void gpu_disp_send(struct gpu *g, uint32_t request, const void *payload,
 }
 
 /**
+ * gpu_disp_late() - Timer: the front-end did not answer in time
+ * @dev:	Device
+ * @vq:		Control queue (its worker)
+ * @data:	Instance
+ *
+ * A display that stops answering must not hold the queues for ever: we
+ * go on without it (what waits is answered from our own knowledge).
+ */
+static void gpu_disp_late(struct vu_dev *dev, struct vu_queue *vq,
+			  void *data)
+{
+	struct gpu *g = data;
+	uint64_t n;
+
+	if (read(g->disp.timer_fd, &n, sizeof(n)) < 0 || !n ||
+	    g_queue_is_empty(&g->disp.expect))
+		return;
+	gpu_disp_fail(g, "no answer from the front-end in 5 s");
+}
+
+/**
  * gpu_disp_request() - Send a request whose reply we wait for
  * @g:		Instance
  * @request:	enum vug_request
@@ -301,6 +341,8 @@ void gpu_disp_request(struct gpu *g, uint32_t request, const void *payload,
 {
 	if (!gpu_disp_active(g))
 		return;
+	if (g_queue_is_empty(&g->disp.expect))
+		gpu_disp_deadline(g, true);
 	g_queue_push_tail(&g->disp.expect, GINT_TO_POINTER(expect));
 	gpu_disp_send(g, request, payload, plen, NULL, 0, GPU_DATA_COPY, -1);
 }
@@ -391,6 +433,8 @@ static bool gpu_disp_reply(struct gpu *g, const struct vug_hdr *h,
 
 	if (!exp || !(h->flags & VUG_FLAG_REPLY) || h->request != req_of[exp])
 		return false;
+	/* The next reply has its own time, from now */
+	gpu_disp_deadline(g, !g_queue_is_empty(&g->disp.expect));
 	switch (exp) {
 	case GPU_EXP_FEATURES:
 		gpu_disp_features(g, p, h->size);
@@ -524,6 +568,10 @@ void gpu_disp_set_socket(struct gpu *g, int fd)
 	d->rwatch = vu_dev_watch_fd(g->dev,
 				    vu_dev_queue(g->dev, GPU_QUEUE_CTRL), fd,
 				    gpu_disp_readable, g);
+	if (d->timer_fd >= 0)
+		d->twatch = vu_dev_watch_fd(g->dev,
+					    vu_dev_queue(g->dev, GPU_QUEUE_CTRL),
+					    d->timer_fd, gpu_disp_late, g);
 	g_debug("display channel: new socket");
 	gpu_disp_request(g, VUG_GET_PROTOCOL_FEATURES, NULL, 0,
 			 GPU_EXP_FEATURES);
@@ -561,6 +609,9 @@ void gpu_disp_free(struct gpu *g)
 	if (g->disp.fd >= 0)
 		close(g->disp.fd);
 	g->disp.fd = -1;
+	if (g->disp.timer_fd >= 0)
+		close(g->disp.timer_fd);
+	g->disp.timer_fd = -1;
 	while ((o = g_queue_pop_head(&g->disp.out)))
 		gpu_out_free(o);
 	g_queue_clear(&g->disp.expect);

@@ -32,6 +32,7 @@
 #define GPU_CMD_MAX		256	/* longest fixed part of a command */
 #define GPU_DISP_REPLY_MAX	2048	/* longest display reply accepted */
 #define GPU_UPDATE_MAX		(64u << 20)	/* bytes of pixels in one UPDATE */
+#define GPU_DISP_REPLY_MS	5000	/* longest wait for a display reply */
 
 /**
  * struct gpu_opts - the device options (checked by main.c)
@@ -205,6 +206,9 @@ enum gpu_expect {
  * @info:	The front-end's last display info
  * @info_valid:	@info is set
  * @failed_logged: A failure was logged (one line per socket)
+ * @timer_fd:	One-shot timer: the oldest request waits for its reply at
+ *		most GPU_DISP_REPLY_MS
+ * @twatch:	Its watch while a socket is set
  */
 struct gpu_disp {
 	int fd;
@@ -219,6 +223,8 @@ struct gpu_disp {
 	struct virtio_gpu_resp_display_info info;
 	bool info_valid;
 	bool failed_logged;
+	int timer_fd;
+	void *twatch;
 };
 
 struct gpu_virgl;
