@@ -31,6 +31,8 @@
  * @foreign:	The back-end is QEMU's (stopped with SIGKILL)
  * @caps:	Runs of --print-capabilities to time (0: load mode)
  * @opts:	Further back-end options
+ * @pipeline:	Post TRANSFER and FLUSH together, one kick, as Linux does
+ *		(else each waits for its answer before the next goes)
  */
 struct load {
 	uint32_t width;
@@ -42,6 +44,7 @@ struct load {
 	gboolean foreign;
 	int caps;
 	char *opts;
+	gboolean pipeline;
 };
 
 /**
@@ -135,6 +138,77 @@ static gint64 one_frame(struct gput *t, const struct load *l, uint64_t i)
 }
 
 /**
+ * post_quiet() - Post a control command with a header-sized response
+ * buffer, without kicking
+ * @t:		Harness
+ * @cmd:	Command
+ * @len:	Its bytes
+ *
+ * Return: the chain id
+ */
+static int post_quiet(struct gput *t, const void *cmd, uint32_t len)
+{
+	struct iovec out = { (void *)cmd, len };
+	uint32_t in = sizeof(struct vg_hdr);
+	int id = vuf_vq_post(t->ctrl, &out, 1, &in, 1, false);
+
+	if (id < 0)
+		g_error("post: %s", vuf_vq_error(t->ctrl));
+	return id;
+}
+
+/**
+ * one_frame_pipelined() - Post the transfer and the flush of one rectangle
+ * with one notification, wait for both answers and the UPDATE
+ * @t:		Harness
+ * @l:		Load
+ * @i:		Frame number
+ *
+ * Return: microseconds from the posting to the UPDATE read whole
+ */
+static gint64 one_frame_pipelined(struct gput *t, const struct load *l,
+				  uint64_t i)
+{
+	struct vg_rect r = frame_rect(l, i);
+	struct vg_transfer_2d x = {
+		.hdr.type = VG_CMD_TRANSFER_TO_HOST_2D, .r = r,
+		.offset = ((uint64_t)r.y * l->width + r.x) * 4,
+		.resource_id = 1,
+	};
+	struct vg_flush f = { .hdr.type = VG_CMD_RESOURCE_FLUSH, .r = r,
+			      .resource_id = 1 };
+	gint64 t0 = g_get_monotonic_time(), dt;
+	struct gpud_msg *m;
+	int a, b;
+
+	a = post_quiet(t, &x, sizeof(x));
+	b = post_quiet(t, &f, sizeof(f));
+	g_assert_cmpint(vuf_vq_notify(t->ctrl), >=, 0);
+	if (gput_reap(t, a) != VG_RESP_OK_NODATA ||
+	    gput_reap(t, b) != VG_RESP_OK_NODATA)
+		g_error("frame %" G_GUINT64_FORMAT ": command failed", i);
+	m = gpud_wait(t->display, VGD_UPDATE, GPUT_TIMEOUT_MS);
+	if (!m)
+		g_error("frame %" G_GUINT64_FORMAT ": no UPDATE", i);
+	dt = m->when - t0;
+	gpud_msg_free(m);
+	return dt;
+}
+
+/**
+ * frame() - Run one frame the configured way
+ * @t:		Harness
+ * @l:		Load
+ * @i:		Frame number
+ *
+ * Return: its latency in microseconds
+ */
+static gint64 frame(struct gput *t, const struct load *l, uint64_t i)
+{
+	return l->pipeline ? one_frame_pipelined(t, l, i) : one_frame(t, l, i);
+}
+
+/**
  * setup() - A resource of the frame size, drawn, shown on head 0
  * @t:		Harness (connected)
  * @l:		Load
@@ -189,14 +263,14 @@ static void run_load(struct gput *t, const struct load *l)
 
 	end = g_get_monotonic_time() + (gint64)(l->warmup * G_USEC_PER_SEC);
 	while (g_get_monotonic_time() < end)
-		one_frame(t, l, i++);
+		frame(t, l, i++);
 	c0 = cpu_ticks(t->pid);
 	t0 = g_get_monotonic_time();
 	end = t0 + (gint64)(l->seconds * G_USEC_PER_SEC);
 	while ((t1 = g_get_monotonic_time()) < end) {
 		if (n == cap)
 			lat = g_renew(gint64, lat, cap = cap ? cap * 2 : 1024);
-		lat[n++] = one_frame(t, l, i++);
+		lat[n++] = frame(t, l, i++);
 	}
 	c1 = cpu_ticks(t->pid);
 	secs = (double)(t1 - t0) / G_USEC_PER_SEC;
@@ -301,7 +375,7 @@ static bool parse_rect(const char *s, uint32_t *w, uint32_t *h)
  */
 int main(int argc, char **argv)
 {
-	struct load l = { 1920, 1080, 0, 0, 3.0, 0.5, FALSE, 0, NULL };
+	struct load l = { 1920, 1080, 0, 0, 3.0, 0.5, FALSE, 0, NULL, FALSE };
 	char *size = NULL, *rect = NULL;
 	GOptionEntry entries[] = {
 		{ "size", 0, 0, G_OPTION_ARG_STRING, &size,
@@ -318,6 +392,9 @@ int main(int argc, char **argv)
 		  "Time N runs of --print-capabilities instead", "N" },
 		{ "opts", 0, 0, G_OPTION_ARG_STRING, &l.opts,
 		  "Further back-end options", "OPTS" },
+		{ "pipeline", 0, 0, G_OPTION_ARG_NONE, &l.pipeline,
+		  "Post TRANSFER and FLUSH together with one kick, as Linux "
+		  "does (default: each waits for its answer)", NULL },
 		{ .long_name = NULL },
 	};
 	GOptionContext *ctx = g_option_context_new("DAEMON");
