@@ -9,6 +9,8 @@
 
 #include <virgl/virglrenderer.h>
 
+#include "gpu-virgl-lib.h"
+
 #include "gpu-virgl.h"
 
 #define GPU_SUBMIT_MAX		(4u << 20)

@@ -22,6 +22,7 @@
 #include <gio/gio.h>
 
 #include "gpu-virgl.h"
+#include "gpu-virgl-lib.h"
 
 #define GPU_TRY_TIMEOUT_MS	10000
 
@@ -111,9 +112,11 @@ void gpu_virgl_features(GPtrArray *out)
 {
 	char *node = gpu_virgl_pick_node(NULL, NULL);
 
-	if (node)
+	bool lib = gpu_virgl_lib_present();
+
+	if (node && lib)
 		g_ptr_array_add(out, g_strdup("render-node"));
-	if (node || gpu_have_swrast())
+	if (lib && (node || gpu_have_swrast()))
 		g_ptr_array_add(out, g_strdup("virgl"));
 	g_free(node);
 }
@@ -132,7 +135,7 @@ int gpu_virgl_probe_main(void)
 	char ok = 1;
 	int wfd;
 
-	if (!node || !fd)
+	if (!node || !fd || !gpu_virgl_lib_load(NULL))
 		return 1;
 	wfd = atoi(fd);
 	if (gpu_virgl_init_here(&cookie, *node ? node : NULL) ||

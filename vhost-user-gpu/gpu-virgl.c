@@ -18,6 +18,8 @@
 
 #include <virgl/virglrenderer.h>
 
+#include "gpu-virgl-lib.h"
+
 #include "gpu-int.h"
 #include "gpu-virgl.h"
 
@@ -288,8 +290,11 @@ unsigned int gpu_virgl_num_capsets(const struct gpu *g)
 bool gpu_virgl_start(struct gpu *g, GError **err)
 {
 	struct gpu_virgl *v;
-	char *node = gpu_virgl_pick_node(g->opts.render_node, err);
+	char *node;
 
+	if (!gpu_virgl_lib_load(err))
+		return false;
+	node = gpu_virgl_pick_node(g->opts.render_node, err);
 	if (g->opts.render_node && !node)
 		return false;
 	g_clear_error(err);
