@@ -103,6 +103,21 @@ static void vu_loop_qw_unref(gpointer data)
 }
 
 /**
+ * vu_loop_no_block() - Let a source be dispatched without being blocked
+ * @s:		Source
+ *
+ * GLib blocks a source that cannot recurse while its callback runs: it
+ * takes the source's fds out of the poll set and puts them back, and each
+ * of those wakes the context (an eventfd write, an extra poll and a read
+ * per dispatch: per guest kick). Our callbacks never run the loop they
+ * are dispatched from, so nothing needs blocking.
+ */
+static void vu_loop_no_block(GSource *s)
+{
+	g_source_set_can_recurse(s, TRUE);
+}
+
+/**
  * vu_loop_source() - Attach a source calling @fn with @qw to the queue's
  * worker; it holds a reference to the loop
  * @qw:		Queue watch
@@ -111,6 +126,7 @@ static void vu_loop_qw_unref(gpointer data)
  */
 static void vu_loop_source(struct vu_qwatch *qw, GSource *s, GSourceFunc fn)
 {
+	vu_loop_no_block(s);
 	vu_loop_ref(qw->loop);
 	g_source_set_callback(s, fn, qw, vu_loop_qw_unref);
 	g_source_attach(s, qw->worker->ctx);
@@ -294,6 +310,7 @@ static void *vu_loop_watch_fd(struct vu_dev *dev, struct vu_queue *vq, int fd,
 	w->fn = fn;
 	w->data = data;
 	w->src = g_unix_fd_source_new(fd, out ? G_IO_OUT : G_IO_IN);
+	vu_loop_no_block(w->src);
 	vu_loop_ref(loop);
 	g_source_set_callback(w->src, G_SOURCE_FUNC(vu_loop_fd_ready), w,
 			      vu_loop_fdwatch_free);

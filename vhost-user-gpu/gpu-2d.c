@@ -222,6 +222,16 @@ static void gpu_transfer_copy(struct gpu_res *res,
 		gpu_iov_read(&c, dst, row * t->r.height);
 		return;
 	}
+	/* The usual case: the whole span in one buffer, rows by pointer */
+	if (c.i < c.n && c.iov[c.i].iov_len - c.off >=
+	    (uint64_t)res->stride * (t->r.height - 1) + row) {
+		const uint8_t *src = (const uint8_t *)c.iov[c.i].iov_base + c.off;
+
+		for (k = 0; k < t->r.height; k++)
+			memcpy(dst + (size_t)k * res->stride,
+			       src + (size_t)k * res->stride, row);
+		return;
+	}
 	for (k = 0; k < t->r.height; k++) {
 		gpu_iov_seek(&c, t->offset + (uint64_t)k * res->stride);
 		gpu_iov_read(&c, dst + (size_t)k * res->stride, row);

@@ -47,9 +47,10 @@ static void gpu_cursor_update(struct gpu *g,
 	struct vug_cursor_update *u;
 	struct gpu_res *res;
 
-	g_debug("cursor update: scanout %u resource %u hot %u,%u pos %u,%u",
-		c->pos.scanout_id, c->resource_id, c->hot_x, c->hot_y,
-		c->pos.x, c->pos.y);
+	if (gpu_debug_on())
+		g_debug("cursor update: scanout %u resource %u hot %u,%u "
+			"pos %u,%u", c->pos.scanout_id, c->resource_id,
+			c->hot_x, c->hot_y, c->pos.x, c->pos.y);
 	if (!c->resource_id) {
 		struct vug_cursor_pos p = { c->pos.scanout_id, c->pos.x,
 					    c->pos.y };
@@ -106,8 +107,9 @@ static void gpu_cursor_one(struct gpu *g, const struct gpu_req *r)
 		struct vug_cursor_pos p = { c.pos.scanout_id, c.pos.x,
 					    c.pos.y };
 
-		g_debug("cursor move: scanout %u pos %u,%u", p.scanout_id,
-			p.x, p.y);
+		if (gpu_debug_on())
+			g_debug("cursor move: scanout %u pos %u,%u",
+				p.scanout_id, p.x, p.y);
 		gpu_disp_send(g, VUG_CURSOR_POS, &p, sizeof(p), NULL, 0,
 			      GPU_DATA_COPY, -1);
 	}

@@ -278,6 +278,20 @@ struct gpu {
 #define GPU_LOG_BACKING		(1u << 4)
 #define GPU_LOG_VIRGL		(1u << 5)
 
+/**
+ * gpu_debug_on() - Whether debug messages are shown (--verbose)
+ *
+ * Return: true if so; checked before formatting one on a hot path
+ */
+static inline bool gpu_debug_on(void)
+{
+#if GLIB_CHECK_VERSION(2, 72, 0)
+	return g_log_get_debug_enabled();
+#else
+	return true;
+#endif
+}
+
 /* gpu-dev.c */
 struct gpu *gpu_new(const struct gpu_opts *o, GError **err);
 void gpu_free(struct gpu *g);
