@@ -335,9 +335,15 @@ void gpu_ctrl_run(struct gpu *g, struct vu_queue *vq)
 {
 	unsigned int n = 0;
 
-	while (n < GPU_CTRL_BATCH && gpu_ctrl_ready(g) && gpu_ctrl_one(g, vq))
+	while (n < GPU_CTRL_BATCH && gpu_ctrl_ready(g) && gpu_ctrl_one(g, vq)) {
+		/*
+		 * Each answer is published at once, not per batch: the guest
+		 * waits on them (a plane update, a fence) and gets going
+		 * sooner; EVENT_IDX keeps the calls to those it asks for
+		 */
+		vu_dev_complete(g->dev, vq);
 		n++;
-	vu_dev_complete(g->dev, vq);
+	}
 	if (n == GPU_CTRL_BATCH && gpu_ctrl_ready(g))
 		vu_dev_kick(g->dev, vq);
 }
