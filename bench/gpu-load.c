@@ -112,6 +112,26 @@ static struct vg_rect frame_rect(const struct load *l, uint64_t i)
 }
 
 /**
+ * update_after() - Wait for the UPDATE of a frame
+ * @t:		Harness
+ * @i:		Frame number
+ * @t0:		When the frame's first command went
+ *
+ * Return: microseconds from @t0 to the UPDATE read whole
+ */
+static gint64 update_after(struct gput *t, uint64_t i, gint64 t0)
+{
+	struct gpud_msg *m = gpud_wait(t->display, VGD_UPDATE, GPUT_TIMEOUT_MS);
+	gint64 dt;
+
+	if (!m)
+		g_error("frame %" G_GUINT64_FORMAT ": no UPDATE", i);
+	dt = m->when - t0;
+	gpud_msg_free(m);
+	return dt;
+}
+
+/**
  * one_frame() - Transfer and flush one rectangle, wait for the UPDATE
  * @t:		Harness
  * @l:		Load
@@ -123,18 +143,12 @@ static gint64 one_frame(struct gput *t, const struct load *l, uint64_t i)
 {
 	struct vg_rect r = frame_rect(l, i);
 	uint64_t off = ((uint64_t)r.y * l->width + r.x) * 4;
-	gint64 t0 = g_get_monotonic_time(), dt;
-	struct gpud_msg *m;
+	gint64 t0 = g_get_monotonic_time();
 
 	if (gput_transfer(t, 1, r, off) != VG_RESP_OK_NODATA ||
 	    gput_flush(t, 1, r) != VG_RESP_OK_NODATA)
 		g_error("frame %" G_GUINT64_FORMAT ": command failed", i);
-	m = gpud_wait(t->display, VGD_UPDATE, GPUT_TIMEOUT_MS);
-	if (!m)
-		g_error("frame %" G_GUINT64_FORMAT ": no UPDATE", i);
-	dt = m->when - t0;
-	gpud_msg_free(m);
-	return dt;
+	return update_after(t, i, t0);
 }
 
 /**
@@ -177,8 +191,7 @@ static gint64 one_frame_pipelined(struct gput *t, const struct load *l,
 	};
 	struct vg_flush f = { .hdr.type = VG_CMD_RESOURCE_FLUSH, .r = r,
 			      .resource_id = 1 };
-	gint64 t0 = g_get_monotonic_time(), dt;
-	struct gpud_msg *m;
+	gint64 t0 = g_get_monotonic_time();
 	int a, b;
 
 	a = post_quiet(t, &x, sizeof(x));
@@ -187,12 +200,7 @@ static gint64 one_frame_pipelined(struct gput *t, const struct load *l,
 	if (gput_reap(t, a) != VG_RESP_OK_NODATA ||
 	    gput_reap(t, b) != VG_RESP_OK_NODATA)
 		g_error("frame %" G_GUINT64_FORMAT ": command failed", i);
-	m = gpud_wait(t->display, VGD_UPDATE, GPUT_TIMEOUT_MS);
-	if (!m)
-		g_error("frame %" G_GUINT64_FORMAT ": no UPDATE", i);
-	dt = m->when - t0;
-	gpud_msg_free(m);
-	return dt;
+	return update_after(t, i, t0);
 }
 
 /**

@@ -29,7 +29,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vue2e  # noqa: E402
-from vue2e import Fail, Skip  # noqa: E402
+from vue2e import Fail, Skip, need_exe  # noqa: E402
 
 MODULES = ['virtio_pci', 'virtio_gpu']
 WIDTH, HEIGHT = 1280, 800   # the head's size, QEMU's and the daemon's default
@@ -55,20 +55,6 @@ UPDATE_RE = re.compile(r'cursor update: scanout (\d+) resource (\d+) '
 MOVE_RE = re.compile(r'cursor move: scanout (\d+) pos (-?\d+),(-?\d+)')
 GLIB_BAD_RE = re.compile(r'\b(WARNING|CRITICAL|ERROR) \*\*')
 RELEASED = 'gpu-draw: released'     # vu-gpu-draw no longer holds the display
-
-
-def need_exe(var, what):
-    """need_exe() - the program an environment variable names.
-
-    @var: the variable (set by meson)
-    @what: what it is, for the skip message
-
-    Return: its path; raises Skip when it is not an executable
-    """
-    path = os.environ.get(var)
-    if not path or not os.access(path, os.X_OK):
-        raise Skip('%s is not built (%s)' % (what, var))
-    return path
 
 
 def builtin():

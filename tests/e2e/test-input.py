@@ -28,7 +28,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vue2e  # noqa: E402
-from vue2e import Fail, Skip  # noqa: E402
+from vue2e import Fail, Skip, need_exe  # noqa: E402
 
 VIRTUAL_MODULES = ['virtio_pci', 'virtio_input', 'evdev']
 EVDEV_MODULES = ['uinput', 'evdev']
@@ -40,20 +40,6 @@ EV_KEY, EV_REL, EV_ABS, EV_MSC = 1, 2, 3, 4
 KEY_1, KEY_ENTER, KEY_A, KEY_LEFTSHIFT, KEY_B = 2, 28, 30, 42, 48
 BTN_LEFT, BTN_RIGHT = 0x110, 0x111
 ABS_X, ABS_Y, REL_WHEEL, MSC_SCAN = 0, 1, 8, 4
-
-
-def need_exe(var, what):
-    """need_exe() - the program an environment variable names.
-
-    @var: the variable (set by meson)
-    @what: what it is, for the skip message
-
-    Return: its path; raises Skip when it is not an executable
-    """
-    path = os.environ.get(var)
-    if not path or not os.access(path, os.X_OK):
-        raise Skip('%s is not built (%s)' % (what, var))
-    return path
 
 
 class Control:

@@ -33,7 +33,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vue2e  # noqa: E402
-from vue2e import Fail, Skip  # noqa: E402
+from vue2e import Fail, Skip, need_exe  # noqa: E402
 
 NET_MODULES = ['virtio_pci', 'virtio_net']
 NS_PREFIX = 'vue2e-net-'
@@ -51,20 +51,6 @@ IPERF_PORTS = {'send': 5201, 'receive': 5202}
 IPERF_BEGIN = 'VUTEST-IPERF-BEGIN'
 IPERF_END = 'VUTEST-IPERF-END'
 TCP_LISTEN = '0A'       # the LISTEN state in /proc/net/tcp
-
-
-def need_exe(var, what):
-    """need_exe() - the program an environment variable names.
-
-    @var: the variable (set by meson)
-    @what: what it is, for the skip message
-
-    Return: its path; raises Skip when it is not an executable
-    """
-    path = os.environ.get(var)
-    if not path or not os.access(path, os.X_OK):
-        raise Skip('%s is not built (%s)' % (what, var))
-    return path
 
 
 def need_root():

@@ -169,6 +169,20 @@ def require_tool(name, hint='scripts/e2e-setup'):
     return path
 
 
+def need_exe(var, what):
+    """need_exe() - the program an environment variable names.
+
+    @var: the variable (set by meson)
+    @what: what it is, for the skip message
+
+    Return: its path; raises Skip when it is not an executable
+    """
+    path = os.environ.get(var)
+    if not path or not os.access(path, os.X_OK):
+        raise Skip('%s is not built (%s)' % (what, var))
+    return path
+
+
 # -- Kernel ----------------------------------------------------------------
 
 class Kernel:
