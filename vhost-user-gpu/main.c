@@ -27,8 +27,8 @@ static GOptionEntry gpu_options[] = {
 	  "3D through virglrenderer (on the render node, else on Mesa's "
 	  "software renderer)", NULL },
 	{ "render-node", 0, 0, G_OPTION_ARG_FILENAME, &opt_render_node,
-	  "DRM render node for virgl (default: the first that works)",
-	  "PATH" },
+	  "DRM render node for virgl (default: the first that works; "
+	  "unused without --virgl)", "PATH" },
 	{ "outputs", 0, 0, G_OPTION_ARG_INT, &opt_outputs,
 	  "Heads, 1 to 16 (default 1)", "N" },
 	{ "resolution", 0, 0, G_OPTION_ARG_STRING, &opt_resolution,
@@ -158,8 +158,9 @@ static bool gpu_parse_options(struct gpu_opts *o, GError **err)
 	memset(o, 0, sizeof(*o));
 	if (opt_outputs < 1 || opt_outputs > VIRTIO_GPU_MAX_SCANOUTS)
 		return gpu_bad_option(err, "--outputs must be 1 to 16");
+	/* libvirt passes a node whenever the host has one, 3D or not */
 	if (opt_render_node && !opt_virgl)
-		return gpu_bad_option(err, "--render-node is for --virgl");
+		g_debug("--render-node without --virgl: not used");
 	o->outputs = (unsigned int)opt_outputs;
 	o->virgl = opt_virgl;
 	o->render_node = opt_render_node;
