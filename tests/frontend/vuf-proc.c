@@ -58,3 +58,34 @@ void vuf_reap(GPid *pid, int sig)
 	g_assert_true(WIFEXITED(status));
 	g_assert_cmpint(WEXITSTATUS(status), ==, 0);
 }
+
+/**
+ * vuf_argv() - A back-end's command line: the binary, --socket-path, one
+ * more argument, then options parsed as a shell would
+ * @daemon:	Binary
+ * @sock:	Socket path for --socket-path, or NULL for none
+ * @extra:	One more argument (taken as is), or NULL
+ * @opts:	Options, shell-quoted, or NULL
+ *
+ * Return: NULL-terminated vector (g_strfreev())
+ */
+char **vuf_argv(const char *daemon, const char *sock, const char *extra,
+		const char *opts)
+{
+	GPtrArray *argv = g_ptr_array_new();
+	char **v = NULL;
+	unsigned int i;
+
+	if (opts && *opts)
+		g_assert_true(g_shell_parse_argv(opts, NULL, &v, NULL));
+	g_ptr_array_add(argv, g_strdup(daemon));
+	if (sock)
+		g_ptr_array_add(argv, g_strdup_printf("--socket-path=%s", sock));
+	if (extra)
+		g_ptr_array_add(argv, g_strdup(extra));
+	for (i = 0; v && v[i]; i++)
+		g_ptr_array_add(argv, v[i]);
+	g_free(v);
+	g_ptr_array_add(argv, NULL);
+	return (char **)g_ptr_array_free(argv, FALSE);
+}

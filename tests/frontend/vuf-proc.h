@@ -12,5 +12,7 @@
 
 bool vuf_spawn(char **argv, GSpawnFlags extra, GPid *pid, GError **err);
 void vuf_reap(GPid *pid, int sig);
+char **vuf_argv(const char *daemon, const char *sock, const char *extra,
+		 const char *opts);
 
 #endif /* VUF_PROC_H */

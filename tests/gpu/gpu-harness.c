@@ -52,37 +52,13 @@ void gput_fini(struct gput *t)
 }
 
 /**
- * build_argv() - The back-end's command line
- * @t:		Harness
- * @opts:	Options, shell-quoted (may be NULL)
- *
- * Return: NULL-terminated vector (g_strfreev())
- */
-static char **build_argv(const struct gput *t, const char *opts)
-{
-	GPtrArray *argv = g_ptr_array_new();
-	char **v = NULL;
-	unsigned int i;
-
-	if (opts && *opts)
-		g_assert_true(g_shell_parse_argv(opts, NULL, &v, NULL));
-	g_ptr_array_add(argv, g_strdup(t->daemon));
-	g_ptr_array_add(argv, g_strdup_printf("--socket-path=%s", t->sock));
-	for (i = 0; v && v[i]; i++)
-		g_ptr_array_add(argv, v[i]);
-	g_free(v);
-	g_ptr_array_add(argv, NULL);
-	return (char **)g_ptr_array_free(argv, FALSE);
-}
-
-/**
  * gput_spawn() - Start the back-end on the harness socket
  * @t:		Harness (no back-end running)
  * @opts:	Further options, shell-quoted (may be NULL)
  */
 void gput_spawn(struct gput *t, const char *opts)
 {
-	char **argv = build_argv(t, opts);
+	char **argv = vuf_argv(t->daemon, t->sock, NULL, opts);
 	GError *err = NULL;
 
 	g_assert_cmpint(t->pid, ==, 0);

@@ -64,33 +64,6 @@ void inpt_fini(struct inpt *t)
 }
 
 /**
- * build_argv() - The back-end's command line
- * @t:		Harness
- * @opts:	Options, shell-quoted (may be NULL)
- * @sock:	Add --socket-path with the harness socket
- *
- * Return: NULL-terminated vector (g_strfreev())
- */
-static char **build_argv(const struct inpt *t, const char *opts, bool sock)
-{
-	GPtrArray *argv = g_ptr_array_new();
-	char **v = NULL;
-	unsigned int i;
-
-	if (opts && *opts)
-		g_assert_true(g_shell_parse_argv(opts, NULL, &v, NULL));
-	g_ptr_array_add(argv, g_strdup(t->daemon));
-	if (sock)
-		g_ptr_array_add(argv, g_strdup_printf("--socket-path=%s",
-						      t->sock));
-	for (i = 0; v && v[i]; i++)
-		g_ptr_array_add(argv, v[i]);
-	g_free(v);
-	g_ptr_array_add(argv, NULL);
-	return (char **)g_ptr_array_free(argv, FALSE);
-}
-
-/**
  * inpt_spawn() - Start the back-end on the harness socket
  * @t:		Harness (no back-end running)
  * @opts:	Further options, shell-quoted (may be NULL)
@@ -100,7 +73,7 @@ static char **build_argv(const struct inpt *t, const char *opts, bool sock)
  */
 void inpt_spawn(struct inpt *t, const char *opts)
 {
-	char **argv = build_argv(t, opts, true);
+	char **argv = vuf_argv(t->daemon, t->sock, NULL, opts);
 	GError *err = NULL;
 
 	g_assert_cmpint(t->pid, ==, 0);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "input-harness.h"
+#include "vuf-proc.h"
 
 /**
  * pump() - Read what is ready on the child's output pipes
@@ -67,29 +68,6 @@ static int reap(GPid pid, gint64 end)
 }
 
 /**
- * run_argv() - The back-end's command line for inpt_run_sync()
- * @t:		Harness
- * @opts:	Options, shell-quoted (may be NULL)
- *
- * Return: NULL-terminated vector (g_strfreev())
- */
-static char **run_argv(const struct inpt *t, const char *opts)
-{
-	char **v = NULL, **argv;
-	guint n;
-
-	if (opts && *opts)
-		g_assert_true(g_shell_parse_argv(opts, NULL, &v, NULL));
-	n = v ? g_strv_length(v) : 0;
-	argv = g_new0(char *, n + 2);
-	argv[0] = g_strdup(t->daemon);
-	if (n)
-		memcpy(argv + 1, v, n * sizeof(char *));
-	g_free(v);
-	return argv;
-}
-
-/**
  * inpt_run_sync() - Run the back-end with some options until it exits
  * (5 s at most: then it is killed and the status is -1)
  * @t:		Harness (for the binary)
@@ -101,7 +79,7 @@ void inpt_run_sync(const struct inpt *t, const char *opts, struct inpt_run *r)
 	gint64 end = g_get_monotonic_time() + INPT_TIMEOUT_MS * 1000ll;
 	GString *out[2] = { g_string_new(NULL), g_string_new(NULL) };
 	struct pollfd p[2] = { { .events = POLLIN }, { .events = POLLIN } };
-	char **argv = run_argv(t, opts);
+	char **argv = vuf_argv(t->daemon, NULL, NULL, opts);
 	GError *err = NULL;
 	GPid pid;
 	int i;

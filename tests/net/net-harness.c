@@ -131,33 +131,6 @@ void nett_next_ifname(char name[16])
 }
 
 /**
- * build_argv() - The back-end's command line
- * @t:		Harness (@ifname set)
- * @opts:	Options, shell-quoted (may be NULL); --tap=@ifname is added
- *		unless they name a tap themselves
- *
- * Return: NULL-terminated vector (g_strfreev())
- */
-static char **build_argv(const struct nett *t, const char *opts)
-{
-	GPtrArray *argv = g_ptr_array_new();
-	char **v = NULL;
-	unsigned int i;
-
-	if (opts && *opts)
-		g_assert_true(g_shell_parse_argv(opts, NULL, &v, NULL));
-	g_ptr_array_add(argv, g_strdup(t->daemon));
-	g_ptr_array_add(argv, g_strdup_printf("--socket-path=%s", t->sock));
-	if (!opts || !strstr(opts, "--tap"))
-		g_ptr_array_add(argv, g_strdup_printf("--tap=%s", t->ifname));
-	for (i = 0; v && v[i]; i++)
-		g_ptr_array_add(argv, v[i]);
-	g_free(v);
-	g_ptr_array_add(argv, NULL);
-	return (char **)g_ptr_array_free(argv, FALSE);
-}
-
-/**
  * nett_spawn() - Start the back-end on the harness socket
  * @t:		Harness (no back-end running); @ifname is chosen if empty
  * @opts:	Further options, shell-quoted (may be NULL). With --tap-fd the
@@ -170,6 +143,7 @@ void nett_spawn(struct nett *t, const char *opts)
 {
 	GSpawnFlags fl = 0;
 	GError *err = NULL;
+	char *tap = NULL;
 	char **argv;
 
 	g_assert_cmpint(t->pid, ==, 0);
@@ -177,7 +151,11 @@ void nett_spawn(struct nett *t, const char *opts)
 		nett_next_ifname(t->ifname);
 	if (opts && strstr(opts, "--tap-fd"))
 		fl |= G_SPAWN_LEAVE_DESCRIPTORS_OPEN;
-	argv = build_argv(t, opts);
+	/* --tap=@ifname unless the options name a tap themselves */
+	if (!opts || !strstr(opts, "--tap"))
+		tap = g_strdup_printf("--tap=%s", t->ifname);
+	argv = vuf_argv(t->daemon, t->sock, tap, opts);
+	g_free(tap);
 	if (!vuf_spawn(argv, fl, &t->pid, &err))
 		g_error("spawn %s: %s", t->daemon, err->message);
 	g_strfreev(argv);
@@ -396,20 +374,11 @@ void nett_run_sync(const struct nett *t, const char *opts, unsigned int flags,
 		   struct nett_run *r)
 {
 	GSpawnFlags fl = G_SPAWN_DEFAULT;
-	char **v = NULL, **argv;
+	char **argv = vuf_argv(t->daemon, NULL, NULL, opts);
 	GError *err = NULL;
-	guint n;
 
-	if (opts && *opts)
-		g_assert_true(g_shell_parse_argv(opts, NULL, &v, NULL));
 	if (opts && strstr(opts, "--tap-fd"))
 		fl |= G_SPAWN_LEAVE_DESCRIPTORS_OPEN;
-	n = v ? g_strv_length(v) : 0;
-	argv = g_new0(char *, n + 2);
-	argv[0] = g_strdup(t->daemon);
-	if (n)
-		memcpy(argv + 1, v, n * sizeof(char *));
-	g_free(v);
 	if (!g_spawn_sync(NULL, argv, NULL, fl, run_child_setup,
 			  GUINT_TO_POINTER(flags), &r->out, &r->err,
 			  &r->status, &err))
