@@ -9,13 +9,13 @@
 #include "gpu-int.h"
 
 /**
- * gpu_fill_display_info() - Display info from what we know (the
+ * gpu_build_display_info() - Display info from what we know (the
  * front-end's last answer, else the options); heads side by side
  * @g:		Instance
  * @info:	Response to fill
  */
-void gpu_fill_display_info(struct gpu *g,
-			   struct virtio_gpu_resp_display_info *info)
+static void gpu_build_display_info(const struct gpu *g,
+				   struct virtio_gpu_resp_display_info *info)
 {
 	uint32_t x = 0;
 	unsigned int i;
@@ -31,6 +31,18 @@ void gpu_fill_display_info(struct gpu *g,
 		m->enabled = g->scanout[i].enabled;
 		x += m->r.width;
 	}
+}
+
+/**
+ * gpu_fill_display_info() - The display info the guest gets, remembered
+ * to tell later changes (VIRTIO_GPU_EVENT_DISPLAY)
+ * @g:		Instance
+ * @info:	Response to fill
+ */
+void gpu_fill_display_info(struct gpu *g,
+			   struct virtio_gpu_resp_display_info *info)
+{
+	gpu_build_display_info(g, info);
 	g->info_seen = *info;
 	g->info_seen_valid = true;
 }
@@ -81,10 +93,8 @@ void gpu_display_info_arrived(struct gpu *g,
 	g->disp.info = *info;
 	g->disp.info_valid = true;
 	if (g->info_seen_valid) {
-		struct virtio_gpu_resp_display_info before = g->info_seen;
-
-		gpu_fill_display_info(g, &mine);
-		if (memcmp(&before, &mine, sizeof(mine)))
+		gpu_build_display_info(g, &mine);
+		if (memcmp(&g->info_seen, &mine, sizeof(mine)))
 			g_atomic_int_or((guint *)&g->events_read,
 					VIRTIO_GPU_EVENT_DISPLAY);
 	}

@@ -5,14 +5,11 @@
 #define GPU_VIRGL_LIB_IMPL
 
 #include <dlfcn.h>
-#include <glob.h>
 
 #include <gio/gio.h>
 #include <virgl/virglrenderer.h>
 
 #include "gpu-virgl-lib.h"
-
-#define GPU_VIRGL_SONAME	"libvirglrenderer.so.1"
 
 struct gpu_virgl_lib gpu_vgl;
 
@@ -49,30 +46,4 @@ bool gpu_virgl_lib_load(GError **err)
 		    "--virgl: %s has no %s (too old?)", GPU_VIRGL_SONAME,
 		    missing);
 	return false;
-}
-
-/**
- * gpu_virgl_lib_present() - Whether the library is installed where the
- * dynamic linker looks first (a quick check: nothing is loaded)
- *
- * Return: true if a file of its name is there
- */
-bool gpu_virgl_lib_present(void)
-{
-	static const char *const pats[] = {
-		"/usr/lib/*/" GPU_VIRGL_SONAME,
-		"/usr/lib*/" GPU_VIRGL_SONAME,
-		"/usr/local/lib*/" GPU_VIRGL_SONAME,
-		"/lib/*/" GPU_VIRGL_SONAME,
-	};
-	bool found = false;
-	unsigned int i;
-	glob_t gl;
-
-	for (i = 0; !found && i < G_N_ELEMENTS(pats); i++) {
-		found = !glob(pats[i], 0, NULL, &gl);
-		if (found || gl.gl_pathc)
-			globfree(&gl);
-	}
-	return found;
 }

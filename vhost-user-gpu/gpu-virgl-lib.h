@@ -16,6 +16,8 @@
 #include <glib.h>
 #include <virgl/virglrenderer.h>
 
+#define GPU_VIRGL_SONAME	"libvirglrenderer.so.1"
+
 /* Every virglrenderer function the daemon calls */
 #define GPU_VIRGL_FUNCS(X)				\
 	X(virgl_renderer_init)				\
@@ -53,7 +55,6 @@ struct gpu_virgl_lib {
 extern struct gpu_virgl_lib gpu_vgl;
 
 bool gpu_virgl_lib_load(GError **err);
-bool gpu_virgl_lib_present(void);
 
 /* gpu-virgl-lib.c fills the table: it sees the real names */
 #ifndef GPU_VIRGL_LIB_IMPL

@@ -72,6 +72,27 @@ char *gpu_virgl_pick_node(const char *wanted, GError **err)
 }
 
 /**
+ * gpu_glob_any() - Whether a file matches any of some patterns
+ * @pats:	Glob patterns
+ * @n:		How many
+ *
+ * Return: true at the first match
+ */
+static bool gpu_glob_any(const char *const *pats, unsigned int n)
+{
+	bool found = false;
+	unsigned int i;
+	glob_t gl;
+
+	for (i = 0; !found && i < n; i++) {
+		found = !glob(pats[i], 0, NULL, &gl);
+		if (found || gl.gl_pathc)
+			globfree(&gl);
+	}
+	return found;
+}
+
+/**
  * gpu_have_swrast() - Whether Mesa's software driver is installed
  *
  * Return: true if a swrast DRI driver is found where Mesa looks
@@ -85,8 +106,6 @@ static bool gpu_have_swrast(void)
 	};
 	const char *env = g_getenv("LIBGL_DRIVERS_PATH");
 	bool found = false;
-	unsigned int i;
-	glob_t gl;
 
 	if (env) {
 		char *p = g_build_filename(env, "swrast_dri.so", NULL);
@@ -94,12 +113,25 @@ static bool gpu_have_swrast(void)
 		found = g_file_test(p, G_FILE_TEST_EXISTS);
 		g_free(p);
 	}
-	for (i = 0; !found && i < G_N_ELEMENTS(pats); i++) {
-		found = !glob(pats[i], 0, NULL, &gl);
-		if (found || gl.gl_pathc)
-			globfree(&gl);
-	}
-	return found;
+	return found || gpu_glob_any(pats, G_N_ELEMENTS(pats));
+}
+
+/**
+ * gpu_virgl_lib_present() - Whether virglrenderer is installed where the
+ * dynamic linker looks first (a quick check: nothing is loaded)
+ *
+ * Return: true if a file of its name is there
+ */
+static bool gpu_virgl_lib_present(void)
+{
+	static const char *const pats[] = {
+		"/usr/lib/*/" GPU_VIRGL_SONAME,
+		"/usr/lib*/" GPU_VIRGL_SONAME,
+		"/usr/local/lib*/" GPU_VIRGL_SONAME,
+		"/lib/*/" GPU_VIRGL_SONAME,
+	};
+
+	return gpu_glob_any(pats, G_N_ELEMENTS(pats));
 }
 
 /**
