@@ -237,7 +237,7 @@ void gpu_ctrl_flush_parked(struct gpu *g)
  *
  * Return: true if it holds at least a header
  */
-bool gpu_req_read(struct gpu_req *r)
+static bool gpu_req_read(struct gpu_req *r)
 {
 	r->out_len = vu_iov_length(r->elem.iov, r->elem.out_num);
 	r->in_len = vu_iov_length(r->elem.iov + r->elem.out_num,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "gpu-int.h"
+#include "vu-iov.h"
 
 /* Requests served per worker run before the rest is rescheduled */
 #define GPU_CURSOR_BATCH	64
@@ -134,7 +135,11 @@ void gpu_cursor_run(struct gpu *g, struct vu_queue *vq)
 		r->elem.iov_max = GPU_IOV_MAX;
 		if (vu_queue_pop(vq, &r->elem) <= 0)
 			break;
-		gpu_req_read(r);
+		r->in_len = vu_iov_length(r->elem.iov + r->elem.out_num,
+					  r->elem.in_num);
+		memset(r->cmd, 0, sizeof(r->cmd));
+		r->cmd_len = gpu_req_data(r, 0, r->cmd, sizeof(r->cmd));
+		memcpy(&r->hdr, r->cmd, sizeof(r->hdr));
 		gpu_cursor_one(g, r);
 		if (r->in_len >= sizeof(struct virtio_gpu_ctrl_hdr))
 			gpu_req_respond_type(g, vq, r,

@@ -308,7 +308,6 @@ void gpu_req_respond_type(struct gpu *g, struct vu_queue *vq,
 struct gpu_req *gpu_req_park(struct gpu *g, struct gpu_req *r,
 			     enum gpu_wait wait);
 void gpu_ctrl_flush_parked(struct gpu *g);
-bool gpu_req_read(struct gpu_req *r);
 size_t gpu_req_data(const struct gpu_req *r, uint64_t off, void *buf,
 		    size_t len);
 
